@@ -1,0 +1,41 @@
+package org.streamprox.proxy.http;
+
+import java.time.Duration;
+
+/**
+ * How much of a connection's start the engine reads before routing, and how long it waits for it.
+ *
+ * @param until    where the head ends: after the header block, or after the request line
+ * @param maxBytes the most bytes buffered while looking for the end; a longer head is answered {@code 431}
+ * @param maxReads the most socket reads the head may arrive in, against clients that drip it byte by byte
+ * @param timeout  the deadline for the whole head, counted from the first read, not per read
+ */
+public record HeadLimits(Until until, int maxBytes, int maxReads, Duration timeout) {
+
+    public enum Until {
+        /** The head ends with the empty line after the header fields. */
+        HEADERS,
+        /** The head ends with the request line; header fields are not read or parsed. */
+        REQUEST_LINE
+    }
+
+    public static final int DEFAULT_MAX_BYTES = 16 * 1024;
+    public static final int DEFAULT_MAX_READS = 4096;
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+    public static HeadLimits defaults() {
+        return new HeadLimits(Until.HEADERS, DEFAULT_MAX_BYTES, DEFAULT_MAX_READS, DEFAULT_TIMEOUT);
+    }
+
+    public HeadLimits {
+        if (maxBytes < 16) {
+            throw new IllegalArgumentException("max-bytes must be at least 16, not " + maxBytes);
+        }
+        if (maxReads < 1) {
+            throw new IllegalArgumentException("max-reads must be at least 1, not " + maxReads);
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, not " + timeout);
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package org.streamprox.proxy.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads a connection's head with blocking IO under {@link HeadLimits}, keeping whatever arrives after it in the
+ * same reads so it can be replayed byte for byte.
+ *
+ * <p>Line ends are checked as the bytes arrive, so a bare LF or CR is answered at once rather than at the
+ * deadline, and a first byte that cannot start an HTTP method (a TLS or SSH greeting, binary noise) closes the
+ * connection without an answer.
+ */
+public final class HeadReader {
+
+    /** The buffer a head starts in; it doubles up to the byte limit only for heads that need it. */
+    private static final int INITIAL_BUFFER = 2048;
+
+    private final HeadLimits limits;
+
+    public HeadReader(HeadLimits limits) {
+        this.limits = limits;
+    }
+
+    /**
+     * The head and the bytes read after it.
+     *
+     * @param head      the parsed head
+     * @param buffered  everything read from the socket: the head's bytes and then the rest
+     * @param bytesRead how many bytes the reads returned in all
+     */
+    public record Result(RequestHead head, ByteBuffer buffered, int bytesRead) {
+
+        /** The bytes that followed the head in the same reads (a body, pipelined requests, frames). */
+        public ByteBuffer leftover() {
+            return buffered.duplicate().position(head.raw().length).slice();
+        }
+    }
+
+    /**
+     * Reads until the head is complete. The socket's read timeout is changed while reading; the caller sets
+     * its own afterwards.
+     *
+     * @throws HeadException when the head breaks a limit or the grammar, or the client goes away first
+     */
+    public Result read(Socket socket) throws IOException, HeadException {
+        InputStream in = socket.getInputStream();
+        long deadline = System.nanoTime() + limits.timeout().toNanos();
+        byte[] buffer = new byte[Math.min(INITIAL_BUFFER, limits.maxBytes())];
+        int length = 0;
+        int reads = 0;
+        int headEnd = -1;
+        while (headEnd < 0) {
+            if (length == buffer.length) {
+                if (length == limits.maxBytes()) {
+                    throw new HeadException(431, "head larger than " + limits.maxBytes() + " bytes");
+                }
+                buffer = Arrays.copyOf(buffer, Math.min(limits.maxBytes(), buffer.length * 2));
+            }
+            int read = readBefore(deadline, socket, in, buffer, length, length > 0);
+            if (read < 0) {
+                throw new HeadException(0, length == 0
+                        ? "client closed the connection without sending anything"
+                        : "client closed the connection after " + length + " bytes of an unfinished head");
+            }
+            headEnd = scan(buffer, length, length + read);
+            length += read;
+            if (headEnd < 0 && ++reads >= limits.maxReads()) {
+                throw new HeadException(400, "head not complete after " + reads + " reads");
+            }
+        }
+        byte[] raw = Arrays.copyOf(buffer, headEnd);
+        RequestHead head = HeadParser.parse(raw, limits.until() == HeadLimits.Until.HEADERS);
+        return new Result(head, ByteBuffer.wrap(buffer, 0, length), length);
+    }
+
+    private int readBefore(long deadline, Socket socket, InputStream in, byte[] buffer, int offset,
+                           boolean started) throws IOException, HeadException {
+        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        try {
+            if (remainingMillis <= 0) {
+                throw new SocketTimeoutException();
+            }
+            socket.setSoTimeout((int) Math.min(remainingMillis, Integer.MAX_VALUE));
+            return in.read(buffer, offset, buffer.length - offset);
+        } catch (SocketTimeoutException e) {
+            // A client that never sent a byte (a browser's speculative connection, a port scan) is closed quietly.
+            throw new HeadException(started ? 408 : 0, (started ? "head not complete within " : "nothing sent within ")
+                    + limits.timeout().toMillis() + " ms");
+        }
+    }
+
+    /**
+     * Checks the newly read bytes {@code [from, to)} and returns the head's length if its end is among them,
+     * else -1.
+     */
+    private int scan(byte[] bytes, int from, int to) throws HeadException {
+        for (int i = from; i < to; i++) {
+            byte b = bytes[i];
+            if (i == 0) {
+                checkFirstByte(b);
+            } else if (bytes[i - 1] == '\r' && b != '\n') {
+                throw new HeadException(400, "bare CR in the head");
+            }
+            if (i == 3 && bytes[0] == 'S' && bytes[1] == 'S' && bytes[2] == 'H' && b == '-') {
+                throw new HeadException(0, "not HTTP: an SSH greeting");
+            }
+            if (b == 0) {
+                throw new HeadException(400, "NUL byte in the head");
+            }
+            if (b == '\n') {
+                if (i == 0 || bytes[i - 1] != '\r') {
+                    throw new HeadException(400, "bare LF in the head");
+                }
+                if (limits.until() == HeadLimits.Until.REQUEST_LINE
+                        || (i >= 3 && bytes[i - 2] == '\n' && bytes[i - 3] == '\r')) {
+                    return i + 1;
+                }
+            }
+        }
+        return -1;
+    }
+
+    private static void checkFirstByte(byte b) throws HeadException {
+        if (b == '\r' || b == '\n') {
+            throw new HeadException(400, "empty line before the request line");
+        }
+        if (!HeadParser.isTokenChar(b)) {
+            throw new HeadException(0, String.format("not HTTP: first byte 0x%02x%s", b & 0xff,
+                    b == 0x16 ? " (a TLS handshake)" : ""));
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package org.streamprox.proxy.route;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.streamprox.proxy.http.HeadParser;
+import org.streamprox.proxy.http.HeaderFields;
+import org.streamprox.proxy.http.RequestHead;
+
+/**
+ * Changes a route makes to the head before forwarding it. With nothing to change the head's own bytes are sent
+ * unchanged; otherwise the head is written anew, keeping the order and spelling of the fields it leaves alone.
+ *
+ * @param setHeaders     fields to give this value, replacing every existing one of the name or adding it
+ * @param replaceHeaders fields to give this value only where the client sent them
+ * @param removeHeaders  names of fields to drop
+ * @param pathPrefix     a path prefix to replace; {@code to} may be empty to strip it
+ */
+public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> replaceHeaders,
+                          List<String> removeHeaders, Optional<PrefixRewrite> pathPrefix) {
+
+    /** Replaces {@code from} at the start of the path with {@code to}. */
+    public record PrefixRewrite(String from, String to) {
+    }
+
+    public static final HeadRewrite NONE = new HeadRewrite(Map.of(), Map.of(), List.of(), Optional.empty());
+
+    public HeadRewrite {
+        setHeaders = Map.copyOf(new LinkedHashMap<>(setHeaders));
+        replaceHeaders = Map.copyOf(replaceHeaders);
+        removeHeaders = List.copyOf(removeHeaders);
+        for (var entry : setHeaders.entrySet()) {
+            checkField(entry.getKey(), entry.getValue());
+        }
+        for (var entry : replaceHeaders.entrySet()) {
+            checkField(entry.getKey(), entry.getValue());
+        }
+        for (String name : removeHeaders) {
+            checkField(name, "");
+        }
+        pathPrefix.ifPresent(prefix -> checkPath(prefix.to()));
+    }
+
+    public boolean changesHeaders() {
+        return !setHeaders.isEmpty() || !replaceHeaders.isEmpty() || !removeHeaders.isEmpty();
+    }
+
+    /** The head as it is to be sent upstream. */
+    public byte[] apply(RequestHead head) {
+        if (!changesHeaders() && pathPrefix.isEmpty()) {
+            return head.raw();
+        }
+        StringBuilder out = new StringBuilder(head.raw().length + 64);
+        out.append(head.method()).append(' ').append(rewriteTarget(head)).append(' ').append(head.version())
+                .append("\r\n");
+        if (head.hasHeaderBlock()) {
+            appendHeaders(head.headers(), out);
+            out.append("\r\n");
+        }
+        return out.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    private void appendHeaders(HeaderFields headers, StringBuilder out) {
+        Set<String> removed = lowerCase(removeHeaders);
+        Map<String, String> newValues = new LinkedHashMap<>();
+        replaceHeaders.forEach((name, value) -> newValues.put(name.toLowerCase(Locale.ROOT), value));
+        setHeaders.forEach((name, value) -> newValues.put(name.toLowerCase(Locale.ROOT), value));
+        Set<String> written = new HashSet<>();
+        for (HeaderFields.Field field : headers.asList()) {
+            String key = field.name().toLowerCase(Locale.ROOT);
+            if (removed.contains(key)) {
+                continue;
+            }
+            String value = newValues.get(key);
+            if (value == null) {
+                appendField(out, field.name(), field.value());
+            } else if (written.add(key)) {
+                appendField(out, field.name(), value);
+            }
+        }
+        setHeaders.forEach((name, value) -> {
+            if (!written.contains(name.toLowerCase(Locale.ROOT))) {
+                appendField(out, name, value);
+            }
+        });
+    }
+
+    private String rewriteTarget(RequestHead head) {
+        String target = head.target();
+        if (pathPrefix.isEmpty() || !head.path().startsWith(pathPrefix.get().from())) {
+            return target;
+        }
+        int pathStart = target.startsWith("/") ? 0 : target.indexOf('/', target.indexOf("://") + 3);
+        if (pathStart < 0) {
+            return target;
+        }
+        String rest = target.substring(pathStart + pathPrefix.get().from().length());
+        String rewritten = pathPrefix.get().to() + rest;
+        if (!rewritten.startsWith("/")) {
+            rewritten = "/" + rewritten;
+        }
+        return target.substring(0, pathStart) + rewritten;
+    }
+
+    private static void appendField(StringBuilder out, String name, String value) {
+        out.append(name).append(": ").append(value).append("\r\n");
+    }
+
+    private static Set<String> lowerCase(List<String> names) {
+        Set<String> set = new HashSet<>();
+        names.forEach(name -> set.add(name.toLowerCase(Locale.ROOT)));
+        return set;
+    }
+
+    private static void checkField(String name, String value) {
+        if (!HeadParser.isToken(name)) {
+            throw new IllegalArgumentException("'" + name + "' is not a valid header name");
+        }
+        checkValue(value, "header " + name);
+    }
+
+    private static void checkPath(String path) {
+        checkValue(path, "path prefix");
+        if (path.chars().anyMatch(c -> c <= ' ' || c > '~')) {
+            throw new IllegalArgumentException("path prefix '" + path + "' must be visible ASCII without spaces");
+        }
+    }
+
+    private static void checkValue(String value, String what) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n') {
+                throw new IllegalArgumentException(what + " contains CR or LF, which would split the head");
+            }
+            if ((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff) {
+                throw new IllegalArgumentException(what + " contains a control or non-Latin-1 character");
+            }
+        }
+    }
+}
