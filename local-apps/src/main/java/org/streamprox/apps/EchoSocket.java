@@ -8,8 +8,9 @@ import org.eclipse.jetty.websocket.api.StatusCode;
 /**
  * Sends every text and binary message back as it came. It asks for the next message only once the echo has
  * been written, so a client that sends faster than it reads cannot make the server queue its messages.
+ * Public only because Jetty calls WebSocket listeners through a public method lookup.
  */
-final class EchoSocket implements Session.Listener {
+public final class EchoSocket implements Session.Listener {
 
     private Session session;
 

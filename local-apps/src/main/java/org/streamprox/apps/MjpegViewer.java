@@ -7,9 +7,9 @@ import org.eclipse.jetty.websocket.api.Session;
 /**
  * One browser watching the motion-JPEG stream. At most one frame is ever on its way to it: a frame offered
  * while the previous one is still being written is dropped, so a slow viewer costs one frame of memory, not a
- * growing queue.
+ * growing queue. Public only because Jetty calls WebSocket listeners through a public method lookup.
  */
-final class MjpegViewer implements Session.Listener.AutoDemanding {
+public final class MjpegViewer implements Session.Listener.AutoDemanding {
 
     private final MjpegStream stream;
     private final AtomicBoolean sending = new AtomicBoolean();

@@ -12,9 +12,9 @@ import java.util.stream.Collectors;
  */
 public final class ThreadLeakCheck {
 
-    /** The JDK's virtual-thread machinery (started on first use, kept for good) and the test tooling. */
+    /** Threads the JDK starts on first use of a feature and keeps for good, and the test tooling's. */
     private static final List<String> IGNORED_PREFIXES = List.of("ForkJoinPool", "VirtualThread-unblocker",
-            "MasterPoller", "process reaper", "Attach Listener", "awaitility", "surefire");
+            "MasterPoller", "Java2D Disposer", "process reaper", "Attach Listener", "awaitility", "surefire");
 
     private final Set<Thread> before;
 
