@@ -35,6 +35,7 @@ public final class ProxyServer implements AutoCloseable {
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger activeCopyLoops = new AtomicInteger();
     private ServerSocketChannel serverChannel;
+    private InetSocketAddress boundAddress;
     private Thread acceptLoop;
     private volatile boolean stopping;
 
@@ -52,19 +53,19 @@ public final class ProxyServer implements AutoCloseable {
         serverChannel = ServerSocketChannel.open();
         serverChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
         serverChannel.bind(settings.listen(), 1024);
+        boundAddress = (InetSocketAddress) serverChannel.getLocalAddress();
         acceptLoop = Thread.ofPlatform().name("streamprox-accept-" + localAddress().getPort())
                 .start(this::acceptConnections);
         LOG.info("listening on {}", AccessLog.address(localAddress()));
         return this;
     }
 
-    /** The bound address; useful when the configuration asked for port 0. */
-    public InetSocketAddress localAddress() {
-        try {
-            return (InetSocketAddress) serverChannel.getLocalAddress();
-        } catch (IOException e) {
-            throw new IllegalStateException("listener is closed", e);
+    /** The bound address (useful when the configuration asked for port 0), also after shutdown. */
+    public synchronized InetSocketAddress localAddress() {
+        if (boundAddress == null) {
+            throw new IllegalStateException("not started");
         }
+        return boundAddress;
     }
 
     /** Connections being served on the engine's own threads: reading a head, answering, or tunnelling. */

@@ -32,6 +32,10 @@ public record ProxySettings(InetSocketAddress listen, HeadLimits head, Duration 
         return new ProxySettings(listen, HeadLimits.defaults(), DEFAULT_DRAIN_TIMEOUT, DEFAULT_COPY_BUFFER_SIZE);
     }
 
+    public ProxySettings withListen(InetSocketAddress newListen) {
+        return new ProxySettings(newListen, head, drainTimeout, copyBufferSize);
+    }
+
     public ProxySettings withHead(HeadLimits newHead) {
         return new ProxySettings(listen, newHead, drainTimeout, copyBufferSize);
     }

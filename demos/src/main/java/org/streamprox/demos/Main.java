@@ -1,0 +1,89 @@
+package org.streamprox.demos;
+
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamprox.proxy.ProxyServer;
+import org.streamprox.proxy.config.ConfigException;
+import org.streamprox.proxy.config.ConfigLoader;
+import org.streamprox.proxy.config.ProxyConfig;
+import org.streamprox.proxy.local.LocalApps;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** {@code java -jar streamprox.jar}: loads the configuration, serves it until SIGTERM or SIGINT, drains, exits 0. */
+@Command(name = "streamprox", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "A single-port inspecting reverse proxy: routes each TCP connection by its first HTTP head "
+                + "to an in-process app or a remote server. With no --config it serves the built-in demos.")
+public final class Main implements Callable<Integer> {
+
+    static final String DEFAULT_CONFIG = "/streamprox-default.yaml";
+    static final int CONFIG_ERROR = 2;
+
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: the built-in demos)")
+    private Path config;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "address to listen on, overriding the "
+            + "configuration's 'listen'")
+    private String listen;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        LocalApps apps = LocalApps.NONE;
+        ProxyConfig proxyConfig;
+        try {
+            proxyConfig = loadConfig(new ConfigLoader(apps::contains));
+        } catch (ConfigException | IllegalArgumentException e) {
+            System.err.println("streamprox: " + e.getMessage());
+            return CONFIG_ERROR;
+        }
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
+        Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
+        ProxyServer server = new ProxyServer(proxyConfig.settings(), proxyConfig.router(), apps).start();
+        stopRequested.await();
+        LOG.info("stop requested");
+        boolean drained = server.shutdown(proxyConfig.settings().drainTimeout());
+        LOG.info("stopped{}", drained ? "" : " (some connections were cut at the drain timeout)");
+        return 0;
+    }
+
+    private ProxyConfig loadConfig(ConfigLoader loader) throws Exception {
+        ProxyConfig loaded;
+        if (config != null) {
+            loaded = loader.load(config);
+        } else {
+            try (InputStream in = Main.class.getResourceAsStream(DEFAULT_CONFIG)) {
+                loaded = loader.load(in, "built-in " + DEFAULT_CONFIG.substring(1));
+            }
+        }
+        if (listen != null) {
+            try {
+                loaded = loaded.withSettings(loaded.settings().withListen(ConfigLoader.listenAddress(listen)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--listen: " + e.getMessage(), e);
+            }
+        }
+        return loaded;
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"streamprox " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

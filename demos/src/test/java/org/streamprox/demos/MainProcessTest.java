@@ -1,0 +1,153 @@
+package org.streamprox.demos;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.streamprox.proxy.testing.Http.get;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamprox.proxy.testing.Http;
+import org.streamprox.proxy.testing.LoopbackServer;
+
+/** The command line as users run it: a separate JVM, its exit code, its output, and SIGTERM. */
+class MainProcessTest {
+
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+
+    private final List<Process> processes = new ArrayList<>();
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void killLeftovers() {
+        processes.forEach(Process::destroyForcibly);
+    }
+
+    private Process start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        processes.add(process);
+        return process;
+    }
+
+    private static String output(Process process) throws Exception {
+        String text = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        return text;
+    }
+
+    @Test
+    void aBadConfigurationStopsStartupNamingFileLineAndField() throws Exception {
+        Path config = dir.resolve("bad.yaml");
+        Files.writeString(config, "listen: 127.0.0.1:0\nroutes:\n  - remote: 127.0.0.1:80\n    match: { path: }\n");
+        Process process = start("--config", config.toString());
+        String out = output(process);
+        assertEquals(Main.CONFIG_ERROR, process.exitValue());
+        assertTrue(out.contains(config + ":4: routes[0].match.path: must not be empty"), out);
+    }
+
+    @Test
+    void aBadListenAddressIsRefused() throws Exception {
+        Process process = start("--listen", "localhost");
+        String out = output(process);
+        assertEquals(Main.CONFIG_ERROR, process.exitValue());
+        assertTrue(out.contains("--listen: expected HOST:PORT"), out);
+    }
+
+    @Test
+    void versionAndHelpAnswerAndExit() throws Exception {
+        Process version = start("--version");
+        assertTrue(output(version).startsWith("streamprox "));
+        assertEquals(0, version.exitValue());
+        Process help = start("--help");
+        String usage = output(help);
+        assertEquals(0, help.exitValue());
+        assertTrue(usage.contains("--config=FILE") && usage.contains("--listen=HOST:PORT"), usage);
+    }
+
+    @Test
+    void sigtermDrainsInFlightConnectionsAndExitsZero() throws Exception {
+        CountDownLatch requestArrived = new CountDownLatch(1);
+        CountDownLatch finish = new CountDownLatch(1);
+        try (LoopbackServer upstream = LoopbackServer.start(socket -> {
+            Http.readHead(socket.getInputStream());
+            requestArrived.countDown();
+            finish.await();
+            socket.getOutputStream().write("done".getBytes(StandardCharsets.US_ASCII));
+        })) {
+            Path config = dir.resolve("drain.yaml");
+            Files.writeString(config, "listen: 127.0.0.1:0\ndrain-timeout: 20s\nroutes:\n  - remote: 127.0.0.1:"
+                    + upstream.port() + "\n");
+            Process process = start("--config", config.toString());
+            LinkedBlockingQueue<String> lines = follow(process);
+            int port = awaitPort(lines);
+
+            try (Socket client = new Socket("127.0.0.1", port)) {
+                client.getOutputStream().write(Http.ascii(get("/slow")));
+                assertTrue(requestArrived.await(10, TimeUnit.SECONDS));
+                process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its output
+                awaitLine(lines, "stop requested");
+                finish.countDown();
+                assertEquals("done", Http.readAll(client));
+                client.shutdownOutput();
+            }
+            assertTrue(process.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(0, process.exitValue());
+        }
+    }
+
+    /** Collects the process's output lines as they come. */
+    private static LinkedBlockingQueue<String> follow(Process process) {
+        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        CompletableFuture.runAsync(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                reader.lines().forEach(lines::add);
+            } catch (IOException ignored) {
+                // The process ended.
+            }
+        });
+        return lines;
+    }
+
+    private static int awaitPort(LinkedBlockingQueue<String> lines) throws InterruptedException {
+        Matcher matcher = LISTENING.matcher(awaitLine(lines, "listening on"));
+        assertTrue(matcher.find());
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    private static String awaitLine(LinkedBlockingQueue<String> lines, String fragment) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        List<String> seen = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line != null && line.contains(fragment)) {
+                return line;
+            }
+            if (line != null) {
+                seen.add(line);
+            }
+        }
+        throw new AssertionError("no output line containing '" + fragment + "' in " + seen);
+    }
+}

@@ -1,0 +1,139 @@
+package org.streamprox.proxy.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/**
+ * A node of the parsed YAML document that knows where it stands, so that every complaint about it reads
+ * {@code FILE:LINE: FIELD: problem}.
+ */
+final class YamlNode {
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+
+    private final Node node;
+    private final String source;
+    private final String field;
+
+    YamlNode(Node node, String source, String field) {
+        this.node = node;
+        this.source = source;
+        this.field = field;
+    }
+
+    String field() {
+        return field;
+    }
+
+    ConfigException error(String problem) {
+        int line = node.getStartMark().map(mark -> mark.getLine() + 1).orElse(0);
+        return new ConfigException(source + ":" + line + ": " + (field.isEmpty() ? "" : field + ": ") + problem);
+    }
+
+    /** The mapping's entries in file order; any key outside {@code allowed} is an error. */
+    Map<String, YamlNode> mapping(Set<String> allowed) throws ConfigException {
+        Map<String, YamlNode> entries = anyMapping();
+        for (Map.Entry<String, YamlNode> entry : entries.entrySet()) {
+            if (!allowed.contains(entry.getKey())) {
+                throw entry.getValue().error("unknown key; expected one of " + String.join(", ", allowed));
+            }
+        }
+        return entries;
+    }
+
+    /** The mapping's entries in file order, whatever the keys (for header maps). */
+    Map<String, YamlNode> anyMapping() throws ConfigException {
+        if (!(node instanceof MappingNode mapping)) {
+            throw error("expected a mapping of keys to values");
+        }
+        Map<String, YamlNode> entries = new LinkedHashMap<>();
+        for (NodeTuple tuple : mapping.getValue()) {
+            YamlNode key = new YamlNode(tuple.getKeyNode(), source, field);
+            String name = key.string();
+            YamlNode value = new YamlNode(tuple.getValueNode(), source, field.isEmpty() ? name : field + "." + name);
+            if (entries.put(name, value) != null) {
+                throw value.error("given twice");
+            }
+        }
+        return entries;
+    }
+
+    List<YamlNode> sequence() throws ConfigException {
+        if (!(node instanceof SequenceNode sequence)) {
+            throw error("expected a list");
+        }
+        List<YamlNode> items = new ArrayList<>();
+        for (Node item : sequence.getValue()) {
+            items.add(new YamlNode(item, source, field + "[" + items.size() + "]"));
+        }
+        return items;
+    }
+
+    String string() throws ConfigException {
+        if (!(node instanceof ScalarNode scalar)) {
+            throw error("expected a single value");
+        }
+        return scalar.getValue();
+    }
+
+    String nonEmptyString() throws ConfigException {
+        String value = string();
+        if (value.isBlank()) {
+            throw error("must not be empty");
+        }
+        return value;
+    }
+
+    int integer(int min, int max) throws ConfigException {
+        String value = string().trim();
+        try {
+            int number = Integer.parseInt(value);
+            if (number < min || number > max) {
+                throw error("must be between " + min + " and " + max + ", not " + number);
+            }
+            return number;
+        } catch (NumberFormatException e) {
+            throw error("expected a whole number, not '" + value + "'");
+        }
+    }
+
+    /** {@code 500ms}, {@code 10s}, {@code 5m} or {@code 1h}; must be positive. */
+    Duration duration() throws ConfigException {
+        String value = string().trim();
+        Matcher matcher = DURATION.matcher(value);
+        if (!matcher.matches()) {
+            throw error("expected a duration such as 500ms, 10s, 5m or 1h, not '" + value + "'");
+        }
+        long amount = Long.parseLong(matcher.group(1));
+        Duration duration = switch (matcher.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        };
+        if (duration.isZero() || duration.toMillis() > Integer.MAX_VALUE) {
+            throw error("must be more than 0 and at most 24 days, not '" + value + "'");
+        }
+        return duration;
+    }
+
+    Pattern regex() throws ConfigException {
+        String value = string();
+        try {
+            return Pattern.compile(value);
+        } catch (IllegalArgumentException e) {
+            throw error("not a valid regular expression: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+}

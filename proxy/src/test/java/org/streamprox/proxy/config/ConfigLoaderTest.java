@@ -1,0 +1,110 @@
+package org.streamprox.proxy.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.streamprox.proxy.testing.Http.ascii;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.streamprox.proxy.http.HeadLimits;
+import org.streamprox.proxy.http.HeadParser;
+import org.streamprox.proxy.route.Route;
+import org.streamprox.proxy.route.Target;
+
+class ConfigLoaderTest {
+
+    private final ConfigLoader loader = new ConfigLoader(Set.of("foo", "bar")::contains);
+
+    private static final String FULL = """
+            listen: 127.0.0.1:9090
+            head: { until: headers, max-bytes: 8192, max-reads: 64, timeout: 3s }
+            drain-timeout: 2s
+            copy-buffer-size: 4096
+            routes:
+              - name: foo
+                match: { path-prefix: /foo }
+                local: foo
+              - name: google
+                match: { path-prefix: /google, method: GET, host: "*.example.org" }
+                remote: www.google.com:80
+                connect-timeout: 500ms
+                idle-timeout: 5m
+                rewrite:
+                  set-headers: { Host: www.google.com }
+                  remove-headers: [Cookie]
+                  strip-prefix: /google
+              - name: ws
+                match: { header: { name: Upgrade, regex: "(?i)websocket" } }
+                remote: "[::1]:8081"
+            """;
+
+    @Test
+    void readsEverySetting() throws Exception {
+        ProxyConfig config = loader.load(FULL, "full.yaml");
+
+        assertEquals(9090, config.settings().listen().getPort());
+        assertEquals(new HeadLimits(HeadLimits.Until.HEADERS, 8192, 64, Duration.ofSeconds(3)),
+                config.settings().head());
+        assertEquals(Duration.ofSeconds(2), config.settings().drainTimeout());
+        assertEquals(4096, config.settings().copyBufferSize());
+        assertEquals(3, config.rules().size());
+        Route google = config.rules().get(1).route();
+        assertEquals(new Target.Remote("www.google.com", 80, Duration.ofMillis(500)), google.target());
+        assertEquals(Optional.of(Duration.ofMinutes(5)), google.idleTimeout());
+        assertEquals(new Target.Remote("::1", 8081), config.rules().get(2).route().target());
+        assertEquals(new Target.Local("foo"), config.rules().get(0).route().target());
+
+        var head = HeadParser.parse(ascii("GET /google/x HTTP/1.1\r\nHost: www.example.org\r\nCookie: a\r\n\r\n"),
+                true);
+        assertEquals(google, config.router().route(head).orElseThrow());
+        assertEquals("GET /x HTTP/1.1\r\nHost: www.google.com\r\n\r\n", new String(google.rewrite().apply(head),
+                java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void defaultsApplyWhenOnlyRoutesAreGiven() throws Exception {
+        ProxyConfig config = loader.load("routes:\n  - remote: 127.0.0.1:80\n", "min.yaml");
+        assertEquals(8080, config.settings().listen().getPort());
+        assertEquals(HeadLimits.defaults(), config.settings().head());
+        assertEquals("route-1", config.rules().get(0).route().name());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "unknown key      | 3 | routes[0].remot       | routes:~  - name: a~    remot: 127.0.0.1:80",
+        "wrong type       | 1 | head.max-bytes        | head: { max-bytes: lots }~routes: [ { remote: a:1 } ]",
+        "bad address      | 2 | routes[0].remote      | routes:~  - remote: nowhere~",
+        "bad port         | 1 | listen                | listen: 0.0.0.0:99999~routes: [ { remote: a:1 } ]",
+        "bad regex        | 3 | routes[0].match.path-regex | routes:~  - remote: a:1~    match: { path-regex: '(' }",
+        "CR in a value    | 4 | routes[0].rewrite.set-headers.Host | routes:~  - remote: a:1~    rewrite:~      set-headers: { Host: \"a\\r\\nX: b\" }",
+        "unknown app      | 2 | routes[0].local       | routes:~  - local: nope",
+        "both targets     | 2 | routes[0]             | routes:~  - { local: foo, remote: a:1 }",
+        "bad duration     | 1 | drain-timeout         | drain-timeout: soon~routes: [ { remote: a:1 } ]",
+        "headers needed   | 3 | routes[0].match.host  | head: { until: request-line }~routes:~  - { remote: a:1, match: { host: a } }",
+        "duplicate name   | 3 | routes[1]             | routes:~  - { name: a, remote: a:1 }~  - { name: a, remote: b:1 }",
+        "no routes        | 1 | ''                    | listen: 0.0.0.0:1",
+        "broken YAML      | 2 | ''                    | routes:~  - [ unclosed",
+    })
+    void badConfigurationsNameFileLineAndField(String name, int line, String field, String yaml) {
+        String text = yaml.replace("~", "\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.load(text, "bad.yaml"));
+        assertTrue(e.getMessage().startsWith("bad.yaml:" + line + ": " + (field.isEmpty() ? "" : field + ":")),
+                e.getMessage());
+    }
+
+    @Test
+    void readsAFileAndNamesItInErrors(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("streamprox.yaml");
+        Files.writeString(file, "routes:\n  - remote: 127.0.0.1:80\n    colour: blue\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.load(file));
+        assertTrue(e.getMessage().startsWith(file + ":3: routes[0].colour: unknown key"), e.getMessage());
+    }
+}

@@ -1,0 +1,56 @@
+package org.streamprox.proxy.testing;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/** Small helpers for speaking raw HTTP/1.1 over a socket in tests. */
+public final class Http {
+
+    private Http() {
+    }
+
+    public static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    public static String get(String path) {
+        return "GET " + path + " HTTP/1.1\r\nHost: test.local\r\n\r\n";
+    }
+
+    /** Reads until the peer closes and returns what arrived as text. */
+    public static String readAll(Socket socket) throws IOException {
+        return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+
+    /** Sends the bytes and returns the whole answer, read until the peer closes. */
+    public static String exchange(Socket socket, String request) throws IOException {
+        socket.getOutputStream().write(ascii(request));
+        return readAll(socket);
+    }
+
+    /** Reads one head (up to and including the empty line) without reading further. */
+    public static String readHead(InputStream in) throws IOException {
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        int matched = 0;
+        while (matched < 4) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("stream ended inside a head: " + head);
+            }
+            head.write(b);
+            matched = (b == "\r\n\r\n".charAt(matched)) ? matched + 1 : (b == '\r' ? 1 : 0);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** The status code of a response's first line. */
+    public static int status(String response) {
+        if (!response.startsWith("HTTP/1.1 ")) {
+            throw new AssertionError("not an HTTP response: " + response);
+        }
+        return Integer.parseInt(response.substring(9, 12));
+    }
+}

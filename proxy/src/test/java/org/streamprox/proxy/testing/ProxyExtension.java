@@ -1,0 +1,76 @@
+package org.streamprox.proxy.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.streamprox.proxy.ProxyServer;
+import org.streamprox.proxy.ProxySettings;
+import org.streamprox.proxy.local.LocalApps;
+import org.streamprox.proxy.route.RequestMatcher;
+import org.streamprox.proxy.route.Route;
+import org.streamprox.proxy.route.Router;
+import org.streamprox.proxy.route.RuleRouter;
+
+/**
+ * Runs a real {@link ProxyServer} on a loopback port for one test and, after it, asserts that the engine has
+ * no connection, socket or copy loop left before shutting it down.
+ */
+public final class ProxyExtension implements AfterEachCallback {
+
+    private ProxyServer server;
+
+    public ProxyServer start(Router router) throws Exception {
+        return start(router, UnaryOperator.identity(), LocalApps.NONE);
+    }
+
+    public ProxyServer start(Router router, UnaryOperator<ProxySettings> settings, LocalApps apps) throws Exception {
+        if (server != null) {
+            throw new IllegalStateException("one proxy per test");
+        }
+        ProxySettings base = ProxySettings.listeningOn(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        server = new ProxyServer(settings.apply(base), router, apps).start();
+        return server;
+    }
+
+    /** A router whose single rule sends every connection to the route. */
+    public static Router everythingTo(Route route) {
+        return new RuleRouter(List.of(new RuleRouter.Rule(RequestMatcher.all(List.of()), route)));
+    }
+
+    public ProxyServer server() {
+        return server;
+    }
+
+    /** A new client connection to the proxy. */
+    public Socket connect() throws Exception {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.localAddress().getPort());
+        socket.setSoTimeout(30_000);
+        return socket;
+    }
+
+    /** Waits (bounded) until the engine holds no connection and runs no copy loop. */
+    public void awaitQuiet() {
+        await("engine connections and copy loops to drain").atMost(Duration.ofSeconds(10))
+                .until(() -> server.openConnections() == 0 && server.activeCopyLoops() == 0);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        if (server == null) {
+            return;
+        }
+        try {
+            awaitQuiet();
+        } finally {
+            server.shutdown(Duration.ofSeconds(1));
+            server = null;
+        }
+    }
+}
