@@ -7,17 +7,28 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.streamprox.proxy.ProxyServer;
 import org.streamprox.proxy.local.JettyLocalApps;
-import org.streamprox.proxy.local.LocalProxy;
+import org.streamprox.proxy.local.LocalAppsExtension;
 import org.streamprox.proxy.local.RawHttpClient;
+import org.streamprox.proxy.testing.ProxyExtension;
 
 /** The built-in apps' plain HTTP answers, through the proxy port. */
 class BuiltInAppsTest {
 
-    private LocalProxy proxy;
+    @RegisterExtension
+    @Order(1)
+    final LocalAppsExtension local = new LocalAppsExtension();
+
+    @RegisterExtension
+    @Order(2)
+    final ProxyExtension proxy = new ProxyExtension();
+
+    private ProxyServer server;
 
     @BeforeEach
     void start() throws Exception {
@@ -30,16 +41,11 @@ class BuiltInAppsTest {
         routes.put("/echo", BuiltInApps.ECHO_PAGE);
         routes.put("/ws", BuiltInApps.WS_ECHO);
         routes.put("/", BuiltInApps.INDEX);
-        proxy = LocalProxy.start(apps, routes);
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        proxy.close();
+        server = proxy.start(LocalAppsExtension.byPathPrefix(routes), settings -> settings, local.start(apps));
     }
 
     private RawHttpClient.Response get(String path, String... extraHeaders) throws Exception {
-        try (RawHttpClient client = new RawHttpClient(proxy.address())) {
+        try (RawHttpClient client = new RawHttpClient(server.localAddress())) {
             client.send("GET " + path + " HTTP/1.1\r\nHost: test\r\n" + String.join("", extraHeaders) + "\r\n");
             return client.readResponse();
         }

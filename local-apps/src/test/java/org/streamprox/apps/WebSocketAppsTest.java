@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
+import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
@@ -16,14 +17,16 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
-import org.eclipse.jetty.server.Server;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.streamprox.proxy.ProxyServer;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.local.JettyLocalApps;
-import org.streamprox.proxy.local.LocalProxy;
-import org.streamprox.proxy.local.RawHttpClient;
+import org.streamprox.proxy.local.LocalAppsExtension;
 import org.streamprox.proxy.local.WebSocketProbe;
+import org.streamprox.proxy.testing.Http;
+import org.streamprox.proxy.testing.ProxyExtension;
 
 /** The WebSocket apps through the proxy port: the upgrade and everything after it happen on handed-off sockets. */
 class WebSocketAppsTest {
@@ -31,42 +34,53 @@ class WebSocketAppsTest {
     private static final Pattern FRAME = Pattern.compile(
             "\\{\"timestamp\": \"([^\"]+)\", \"imgdata\": \"([A-Za-z0-9+/=]+)\"}");
 
-    private LocalProxy proxy;
+    @RegisterExtension
+    @Order(1)
+    final LocalAppsExtension local = new LocalAppsExtension();
 
-    @AfterEach
-    void stop() throws Exception {
-        if (proxy != null) {
-            proxy.close();
-        }
+    @RegisterExtension
+    @Order(2)
+    final ProxyExtension proxy = new ProxyExtension();
+
+    private JettyLocalApps apps;
+    private ProxyServer server;
+
+    private void start(JettyLocalApps registered, String app) throws Exception {
+        apps = local.start(registered);
+        server = proxy.start(LocalAppsExtension.byPathPrefix(Map.of("/", app)), settings -> settings, apps);
     }
 
-    private void startEcho(JettyLocalApps apps) throws Exception {
-        apps.register(BuiltInApps.WS_ECHO, BuiltInApps.wsEcho(apps.server(),
+    private String url(String scheme, String path) {
+        return LocalAppsExtension.url(server, scheme, path);
+    }
+
+    private void startEcho(JettyLocalApps unstarted) throws Exception {
+        unstarted.register(BuiltInApps.WS_ECHO, BuiltInApps.wsEcho(unstarted.server(),
                 BuiltInApps.Options.DEFAULT_WEBSOCKET_IDLE_TIMEOUT));
-        proxy = LocalProxy.start(apps, Map.of("/", BuiltInApps.WS_ECHO));
+        start(unstarted, BuiltInApps.WS_ECHO);
     }
 
     private MjpegStream startMjpeg(double framesPerSecond) throws Exception {
-        JettyLocalApps apps = new JettyLocalApps();
+        JettyLocalApps unstarted = new JettyLocalApps();
         MjpegStream stream = new MjpegStream(framesPerSecond);
-        apps.register(BuiltInApps.MJPEG, BuiltInApps.mjpeg(apps.server(), stream,
+        unstarted.register(BuiltInApps.MJPEG, BuiltInApps.mjpeg(unstarted.server(), stream,
                 BuiltInApps.Options.DEFAULT_WEBSOCKET_IDLE_TIMEOUT));
-        proxy = LocalProxy.start(apps, Map.of("/", BuiltInApps.MJPEG));
+        start(unstarted, BuiltInApps.MJPEG);
         return stream;
     }
 
     @Test
     void echoesTextAndBinaryWithoutAnEngineCopyLoop() throws Exception {
         startEcho(new JettyLocalApps());
-        try (WebSocketProbe probe = WebSocketProbe.connect(proxy.url("ws", "/echo"))) {
+        try (WebSocketProbe probe = WebSocketProbe.connect(url("ws", "/echo"))) {
             probe.sendText("WebSocket rocks");
             assertEquals("WebSocket rocks", probe.nextText());
             byte[] binary = {0, 1, 2, (byte) 0xff, 13, 10};
             probe.sendBinary(binary);
             assertArrayEquals(binary, probe.nextBinary());
-            assertEquals(0, proxy.proxy().activeCopyLoops());
-            assertEquals(0, proxy.proxy().openConnections());
-            assertEquals(1, proxy.apps().openConnections());
+            assertEquals(0, server.activeCopyLoops());
+            assertEquals(0, server.openConnections());
+            assertEquals(1, apps.openConnections());
         }
     }
 
@@ -76,7 +90,7 @@ class WebSocketAppsTest {
         byte[] binary = new byte[1024 * 1024];
         new Random(42).nextBytes(binary);
         String text = "0123456789abcdef".repeat(64 * 1024);
-        try (WebSocketProbe probe = WebSocketProbe.connect(proxy.url("ws", "/"))) {
+        try (WebSocketProbe probe = WebSocketProbe.connect(url("ws", "/"))) {
             probe.sendBinary(binary);
             assertArrayEquals(binary, probe.nextBinary());
             probe.sendText(text);
@@ -88,7 +102,7 @@ class WebSocketAppsTest {
     void webSocketOutlivesTheConnectorsIdleTimeout() throws Exception {
         Duration connectorIdle = Duration.ofMillis(300);
         startEcho(new JettyLocalApps(HeadLimits.DEFAULT_MAX_BYTES, connectorIdle));
-        try (WebSocketProbe probe = WebSocketProbe.connect(proxy.url("ws", "/"))) {
+        try (WebSocketProbe probe = WebSocketProbe.connect(url("ws", "/"))) {
             await().during(connectorIdle.multipliedBy(4)).atMost(connectorIdle.multipliedBy(6))
                     .until(probe::isOpen);
             probe.sendText("still here");
@@ -99,7 +113,7 @@ class WebSocketAppsTest {
     @Test
     void mjpegStreamSendsJpegFramesWithIncreasingTimestamps() throws Exception {
         startMjpeg(20);
-        try (WebSocketProbe viewer = WebSocketProbe.connect(proxy.url("ws", "/websocketdemo"))) {
+        try (WebSocketProbe viewer = WebSocketProbe.connect(url("ws", "/websocketdemo"))) {
             Instant previous = Instant.MIN;
             for (int i = 0; i < 3; i++) {
                 Matcher frame = FRAME.matcher(viewer.nextText());
@@ -118,14 +132,15 @@ class WebSocketAppsTest {
 
     @Test
     void slowViewerHasFramesDroppedWhileOthersKeepReceiving() throws Exception {
-        MjpegStream stream = startMjpeg(100);
-        try (RawHttpClient stalled = new RawHttpClient(proxy.address())) {
-            // Upgrades, then never reads: its socket buffers fill and its sends stop completing.
-            stalled.socket().setReceiveBufferSize(4096);
-            stalled.send("GET /websocketdemo HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\n"
-                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n");
-            try (WebSocketProbe viewer = WebSocketProbe.connect(proxy.url("ws", "/websocketdemo"))) {
+        MjpegStream stream = startMjpeg(250);
+        try (Socket stalled = new Socket()) {
+            // Upgrades, then never reads: its small receive window fills and the frames sent to it stop completing.
+            stalled.setReceiveBufferSize(4096);
+            stalled.connect(server.localAddress());
+            stalled.getOutputStream().write(Http.ascii("GET /websocketdemo HTTP/1.1\r\nHost: test\r\n"
+                    + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n"));
+            try (WebSocketProbe viewer = WebSocketProbe.connect(url("ws", "/websocketdemo"))) {
                 await().atMost(Duration.ofSeconds(20)).until(stream::framesDropped, dropped -> dropped > 0);
                 long droppedBefore = stream.framesDropped();
                 Instant stalledSince = Instant.now();

@@ -1,6 +1,5 @@
 package org.streamprox.proxy.local;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -10,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.streamprox.proxy.testing.Http;
 
 /**
  * One client connection over a plain socket, for tests that need to control exactly which bytes go out when,
@@ -69,16 +69,19 @@ public final class RawHttpClient implements AutoCloseable {
     }
 
     public Response readResponse() throws IOException {
-        String statusLine = readLine();
-        int status = Integer.parseInt(statusLine.split(" ", 3)[1]);
+        String head = Http.readHead(in);
+        bytesReceived += head.length();
+        String[] lines = head.split("\r\n");
+        int status = Http.status(head);
         Map<String, String> headers = new LinkedHashMap<>();
-        for (String line = readLine(); !line.isEmpty(); line = readLine()) {
-            int colon = line.indexOf(':');
-            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
         }
         String length = headers.get("content-length");
         if (length == null) {
-            throw new IOException("response without Content-Length: " + statusLine + " " + headers);
+            throw new IOException("response without Content-Length: " + head);
         }
         return new Response(status, headers, readExactly(Integer.parseInt(length)));
     }
@@ -101,16 +104,6 @@ public final class RawHttpClient implements AutoCloseable {
         socket.close();
     }
 
-    private String readLine() throws IOException {
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int b;
-        while ((b = readByte()) != '\n') {
-            line.write(b);
-        }
-        String text = line.toString(StandardCharsets.ISO_8859_1);
-        return text.endsWith("\r") ? text.substring(0, text.length() - 1) : text;
-    }
-
     private byte[] readExactly(int length) throws IOException {
         byte[] bytes = in.readNBytes(length);
         bytesReceived += bytes.length;
@@ -118,14 +111,5 @@ public final class RawHttpClient implements AutoCloseable {
             throw new IOException("connection closed after " + bytes.length + " of " + length + " body bytes");
         }
         return bytes;
-    }
-
-    private int readByte() throws IOException {
-        int b = in.read();
-        if (b < 0) {
-            throw new IOException("connection closed in the middle of a response head");
-        }
-        bytesReceived++;
-        return b;
     }
 }
