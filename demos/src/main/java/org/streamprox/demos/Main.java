@@ -6,11 +6,12 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamprox.apps.BuiltInApps;
 import org.streamprox.proxy.ProxyServer;
 import org.streamprox.proxy.config.ConfigException;
 import org.streamprox.proxy.config.ConfigLoader;
 import org.streamprox.proxy.config.ProxyConfig;
-import org.streamprox.proxy.local.LocalApps;
+import org.streamprox.proxy.local.JettyLocalApps;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,10 +41,9 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LocalApps apps = LocalApps.NONE;
         ProxyConfig proxyConfig;
         try {
-            proxyConfig = loadConfig(new ConfigLoader(apps::contains));
+            proxyConfig = loadConfig(new ConfigLoader(BuiltInApps.NAMES::contains));
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("streamprox: " + e.getMessage());
             return CONFIG_ERROR;
@@ -51,10 +51,16 @@ public final class Main implements Callable<Integer> {
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
         Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
+        JettyLocalApps apps = new JettyLocalApps(proxyConfig.settings().head().maxBytes(),
+                JettyLocalApps.DEFAULT_IDLE_TIMEOUT);
+        BuiltInApps.registerAll(apps, BuiltInApps.Options.defaults());
+        apps.start();
         ProxyServer server = new ProxyServer(proxyConfig.settings(), proxyConfig.router(), apps).start();
         stopRequested.await();
         LOG.info("stop requested");
         boolean drained = server.shutdown(proxyConfig.settings().drainTimeout());
+        // Handed-off connections are Jetty's: stop it after the listener, so nothing new arrives meanwhile.
+        apps.stop(proxyConfig.settings().drainTimeout());
         LOG.info("stopped{}", drained ? "" : " (some connections were cut at the drain timeout)");
         return 0;
     }

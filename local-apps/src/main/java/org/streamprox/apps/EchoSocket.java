@@ -4,6 +4,8 @@ import java.nio.ByteBuffer;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
 import org.eclipse.jetty.websocket.api.StatusCode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sends every text and binary message back as it came. It asks for the next message only once the echo has
@@ -11,6 +13,8 @@ import org.eclipse.jetty.websocket.api.StatusCode;
  * Public only because Jetty calls WebSocket listeners through a public method lookup.
  */
 public final class EchoSocket implements Session.Listener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EchoSocket.class);
 
     private Session session;
 
@@ -34,6 +38,12 @@ public final class EchoSocket implements Session.Listener {
             received.fail(failure);
             failed(failure);
         }));
+    }
+
+    @Override
+    public void onWebSocketError(Throwable cause) {
+        // Usually a client that went away without a close frame: nothing to do, and nothing worth a warning.
+        LOG.debug("echo session ended with an error", cause);
     }
 
     private void failed(Throwable failure) {
