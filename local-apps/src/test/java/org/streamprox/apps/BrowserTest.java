@@ -5,18 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.streamprox.proxy.ProxyServer;
-import org.streamprox.proxy.local.JettyLocalApps;
-import org.streamprox.proxy.local.LocalAppsExtension;
-import org.streamprox.proxy.testing.ProxyExtension;
+import org.streamprox.proxy.local.LocalProxyExtension;
 
 /** The demo pages in a real browser (headless Chromium), loaded through the proxy port. */
 class BrowserTest {
@@ -25,29 +19,15 @@ class BrowserTest {
     private static final Duration PATIENCE = Duration.ofSeconds(20);
 
     @RegisterExtension
-    @Order(1)
-    final LocalAppsExtension local = new LocalAppsExtension();
-
-    @RegisterExtension
-    @Order(2)
-    final ProxyExtension proxy = new ProxyExtension();
-
-    private ProxyServer server;
+    final LocalProxyExtension proxy = new LocalProxyExtension();
 
     @BeforeEach
     void start() throws Exception {
-        JettyLocalApps apps = new JettyLocalApps();
-        BuiltInApps.registerAll(apps, BuiltInApps.Options.defaults());
-        Map<String, String> routes = new LinkedHashMap<>();
-        routes.put("/demo", BuiltInApps.MJPEG);
-        routes.put("/websocketdemo", BuiltInApps.MJPEG);
-        routes.put("/echo", BuiltInApps.ECHO_PAGE);
-        routes.put("/", BuiltInApps.WS_ECHO);
-        server = proxy.start(LocalAppsExtension.byPathPrefix(routes), settings -> settings, local.start(apps));
+        AllBuiltInApps.start(proxy);
     }
 
     private HeadlessChromium chromium(String path, String name) throws Exception {
-        return HeadlessChromium.open(LocalAppsExtension.url(server, "http", path),
+        return HeadlessChromium.open(proxy.url("http", path),
                 TARGET.resolve(name + "-chromium.log"));
     }
 

@@ -5,43 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.streamprox.proxy.ProxyServer;
-import org.streamprox.proxy.local.JettyLocalApps;
-import org.streamprox.proxy.local.LocalAppsExtension;
+import org.streamprox.proxy.local.LocalProxyExtension;
 import org.streamprox.proxy.local.RawHttpClient;
-import org.streamprox.proxy.testing.ProxyExtension;
 
 /** The built-in apps' plain HTTP answers, through the proxy port. */
 class BuiltInAppsTest {
 
     @RegisterExtension
-    @Order(1)
-    final LocalAppsExtension local = new LocalAppsExtension();
-
-    @RegisterExtension
-    @Order(2)
-    final ProxyExtension proxy = new ProxyExtension();
+    final LocalProxyExtension proxy = new LocalProxyExtension();
 
     private ProxyServer server;
 
     @BeforeEach
     void start() throws Exception {
-        JettyLocalApps apps = new JettyLocalApps();
-        BuiltInApps.registerAll(apps, BuiltInApps.Options.defaults());
-        Map<String, String> routes = new LinkedHashMap<>();
-        routes.put("/foo", BuiltInApps.FOO);
-        routes.put("/bar", BuiltInApps.BAR);
-        routes.put("/demo", BuiltInApps.MJPEG);
-        routes.put("/echo", BuiltInApps.ECHO_PAGE);
-        routes.put("/ws", BuiltInApps.WS_ECHO);
-        routes.put("/", BuiltInApps.INDEX);
-        server = proxy.start(LocalAppsExtension.byPathPrefix(routes), settings -> settings, local.start(apps));
+        server = AllBuiltInApps.start(proxy);
     }
 
     private RawHttpClient.Response get(String path, String... extraHeaders) throws Exception {
@@ -101,7 +82,7 @@ class BuiltInAppsTest {
 
     @Test
     void indexLinksEveryDemoAndSaysWhereItRuns() throws Exception {
-        String index = get("/").text();
+        String index = get("/index").text();
         for (String link : new String[] {"/foo", "/bar", "/demo", "/echo", "/google"}) {
             assertTrue(index.contains("<a href=\"" + link + "\">"), link);
         }
@@ -110,6 +91,6 @@ class BuiltInAppsTest {
 
     @Test
     void wsEchoExplainsItselfToPlainHttp() throws Exception {
-        assertEquals(426, get("/ws").status());
+        assertEquals(426, get("/").status());
     }
 }

@@ -7,22 +7,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.streamprox.proxy.local.WebSocketProbe;
 
 /**
  * A headless Chromium driven over the DevTools protocol with the JDK's WebSocket client: open a page, evaluate
@@ -36,16 +31,14 @@ final class HeadlessChromium implements AutoCloseable {
             "/usr/bin/google-chrome");
     private static final Pattern PAGE_SOCKET = Pattern.compile(
             "\"webSocketDebuggerUrl\"\\s*:\\s*\"(ws://[^\"]+/devtools/page/[^\"]+)\"");
-    private static final Pattern RESPONSE_ID = Pattern.compile("^\\{\"id\":(\\d+),");
     private static final Pattern STRING_VALUE = Pattern.compile("\"value\":\"((?:[^\"\\\\]|\\\\.)*)\"");
     private static final Pattern SCREENSHOT_DATA = Pattern.compile("\"data\":\"([A-Za-z0-9+/=]+)\"");
 
     private final Path profile;
     private final Process process;
     private final HttpClient http = HttpClient.newHttpClient();
-    private final Map<Integer, CompletableFuture<String>> pending = new ConcurrentHashMap<>();
-    private final AtomicInteger ids = new AtomicInteger();
-    private final WebSocket devTools;
+    private final WebSocketProbe devTools;
+    private int lastId;
 
     private HeadlessChromium(String url, Path log) throws Exception {
         profile = Files.createTempDirectory("streamprox-chromium-");
@@ -55,8 +48,7 @@ final class HeadlessChromium implements AutoCloseable {
                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
                     "--window-size=800,700", "--user-data-dir=" + profile, "--remote-debugging-port=0", url)
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            devTools = http.newWebSocketBuilder().buildAsync(URI.create(pageSocket()), new Responses())
-                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            devTools = WebSocketProbe.connect(pageSocket());
         } catch (Exception e) {
             close();
             throw e;
@@ -79,10 +71,6 @@ final class HeadlessChromium implements AutoCloseable {
         return unescape(value.group(1));
     }
 
-    void navigate(String url) throws Exception {
-        call("Page.navigate", "{\"url\":" + jsonString(url) + "}");
-    }
-
     void screenshot(Path file) throws Exception {
         Matcher data = SCREENSHOT_DATA.matcher(call("Page.captureScreenshot", "{\"format\":\"png\"}"));
         if (!data.find()) {
@@ -96,25 +84,26 @@ final class HeadlessChromium implements AutoCloseable {
     public void close() throws Exception {
         try {
             if (devTools != null) {
-                devTools.abort();
+                devTools.close();
             }
+        } finally {
             if (process != null) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             }
-        } finally {
             http.close();
             deleteRecursively(profile);
         }
     }
 
+    /** Sends a DevTools command and returns its response, skipping the events that arrive meanwhile. */
     private String call(String method, String params) throws Exception {
-        int id = ids.incrementAndGet();
-        CompletableFuture<String> response = new CompletableFuture<>();
-        pending.put(id, response);
-        devTools.sendText("{\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + params + "}", true)
-                .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        String answer = response.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        int id = ++lastId;
+        devTools.sendText("{\"id\":" + id + ",\"method\":\"" + method + "\",\"params\":" + params + "}");
+        String answer;
+        do {
+            answer = devTools.nextText();
+        } while (!answer.startsWith("{\"id\":" + id + ","));
         if (answer.contains("\"error\":")) {
             throw new AssertionError(method + " failed: " + answer);
         }
@@ -183,34 +172,6 @@ final class HeadlessChromium implements AutoCloseable {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
                 Files.deleteIfExists(path);
             }
-        }
-    }
-
-    /** Matches each DevTools response to the call that waits for it; events are of no interest here. */
-    private final class Responses implements WebSocket.Listener {
-
-        private final StringBuilder message = new StringBuilder();
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            webSocket.request(1);
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            message.append(data);
-            if (last) {
-                Matcher id = RESPONSE_ID.matcher(message);
-                if (id.find()) {
-                    CompletableFuture<String> waiting = pending.remove(Integer.parseInt(id.group(1)));
-                    if (waiting != null) {
-                        waiting.complete(message.toString());
-                    }
-                }
-                message.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
         }
     }
 }

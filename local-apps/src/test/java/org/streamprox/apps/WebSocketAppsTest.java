@@ -17,16 +17,14 @@ import java.util.Random;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.streamprox.proxy.ProxyServer;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.local.JettyLocalApps;
-import org.streamprox.proxy.local.LocalAppsExtension;
+import org.streamprox.proxy.local.LocalProxyExtension;
 import org.streamprox.proxy.local.WebSocketProbe;
 import org.streamprox.proxy.testing.Http;
-import org.streamprox.proxy.testing.ProxyExtension;
 
 /** The WebSocket apps through the proxy port: the upgrade and everything after it happen on handed-off sockets. */
 class WebSocketAppsTest {
@@ -35,23 +33,14 @@ class WebSocketAppsTest {
             "\\{\"timestamp\": \"([^\"]+)\", \"imgdata\": \"([A-Za-z0-9+/=]+)\"}");
 
     @RegisterExtension
-    @Order(1)
-    final LocalAppsExtension local = new LocalAppsExtension();
-
-    @RegisterExtension
-    @Order(2)
-    final ProxyExtension proxy = new ProxyExtension();
+    final LocalProxyExtension proxy = new LocalProxyExtension();
 
     private JettyLocalApps apps;
     private ProxyServer server;
 
     private void start(JettyLocalApps registered, String app) throws Exception {
-        apps = local.start(registered);
-        server = proxy.start(LocalAppsExtension.byPathPrefix(Map.of("/", app)), settings -> settings, apps);
-    }
-
-    private String url(String scheme, String path) {
-        return LocalAppsExtension.url(server, scheme, path);
+        apps = registered;
+        server = proxy.start(registered, Map.of("/", app));
     }
 
     private void startEcho(JettyLocalApps unstarted) throws Exception {
@@ -72,7 +61,7 @@ class WebSocketAppsTest {
     @Test
     void echoesTextAndBinaryWithoutAnEngineCopyLoop() throws Exception {
         startEcho(new JettyLocalApps());
-        try (WebSocketProbe probe = WebSocketProbe.connect(url("ws", "/echo"))) {
+        try (WebSocketProbe probe = WebSocketProbe.connect(proxy.url("ws", "/echo"))) {
             probe.sendText("WebSocket rocks");
             assertEquals("WebSocket rocks", probe.nextText());
             byte[] binary = {0, 1, 2, (byte) 0xff, 13, 10};
@@ -90,7 +79,7 @@ class WebSocketAppsTest {
         byte[] binary = new byte[1024 * 1024];
         new Random(42).nextBytes(binary);
         String text = "0123456789abcdef".repeat(64 * 1024);
-        try (WebSocketProbe probe = WebSocketProbe.connect(url("ws", "/"))) {
+        try (WebSocketProbe probe = WebSocketProbe.connect(proxy.url("ws", "/"))) {
             probe.sendBinary(binary);
             assertArrayEquals(binary, probe.nextBinary());
             probe.sendText(text);
@@ -102,7 +91,7 @@ class WebSocketAppsTest {
     void webSocketOutlivesTheConnectorsIdleTimeout() throws Exception {
         Duration connectorIdle = Duration.ofMillis(300);
         startEcho(new JettyLocalApps(HeadLimits.DEFAULT_MAX_BYTES, connectorIdle));
-        try (WebSocketProbe probe = WebSocketProbe.connect(url("ws", "/"))) {
+        try (WebSocketProbe probe = WebSocketProbe.connect(proxy.url("ws", "/"))) {
             await().during(connectorIdle.multipliedBy(4)).atMost(connectorIdle.multipliedBy(6))
                     .until(probe::isOpen);
             probe.sendText("still here");
@@ -113,7 +102,7 @@ class WebSocketAppsTest {
     @Test
     void mjpegStreamSendsJpegFramesWithIncreasingTimestamps() throws Exception {
         startMjpeg(20);
-        try (WebSocketProbe viewer = WebSocketProbe.connect(url("ws", "/websocketdemo"))) {
+        try (WebSocketProbe viewer = WebSocketProbe.connect(proxy.url("ws", "/websocketdemo"))) {
             Instant previous = Instant.MIN;
             for (int i = 0; i < 3; i++) {
                 Matcher frame = FRAME.matcher(viewer.nextText());
@@ -140,7 +129,7 @@ class WebSocketAppsTest {
             stalled.getOutputStream().write(Http.ascii("GET /websocketdemo HTTP/1.1\r\nHost: test\r\n"
                     + "Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                     + "Sec-WebSocket-Version: 13\r\n\r\n"));
-            try (WebSocketProbe viewer = WebSocketProbe.connect(url("ws", "/websocketdemo"))) {
+            try (WebSocketProbe viewer = WebSocketProbe.connect(proxy.url("ws", "/websocketdemo"))) {
                 await().atMost(Duration.ofSeconds(20)).until(stream::framesDropped, dropped -> dropped > 0);
                 long droppedBefore = stream.framesDropped();
                 Instant stalledSince = Instant.now();

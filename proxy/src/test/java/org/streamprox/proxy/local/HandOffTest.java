@@ -8,13 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.streamprox.proxy.ProxyServer;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.testing.AccessLogCapture;
-import org.streamprox.proxy.testing.ProxyExtension;
 
 /** Connections handed from the engine to Jetty, over real loopback sockets. */
 class HandOffTest {
@@ -23,12 +21,7 @@ class HandOffTest {
     private static final Duration SETTLE = Duration.ofSeconds(5);
 
     @RegisterExtension
-    @Order(1)
-    final LocalAppsExtension local = new LocalAppsExtension();
-
-    @RegisterExtension
-    @Order(2)
-    final ProxyExtension proxy = new ProxyExtension();
+    final LocalProxyExtension proxy = new LocalProxyExtension();
 
     @RegisterExtension
     final AccessLogCapture log = new AccessLogCapture();
@@ -38,8 +31,7 @@ class HandOffTest {
 
     private void start(JettyLocalApps unstarted, HeadLimits head) throws Exception {
         apps = unstarted.register("alpha", new RequestEcho("alpha")).register("beta", new RequestEcho("beta"));
-        server = proxy.start(LocalAppsExtension.byPathPrefix(ROUTES), settings -> settings.withHead(head),
-                local.start(apps));
+        server = proxy.start(apps, ROUTES, settings -> settings.withHead(head));
     }
 
     private void start() throws Exception {
