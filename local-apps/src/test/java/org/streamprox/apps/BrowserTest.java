@@ -37,10 +37,10 @@ class BrowserTest {
             Set<String> frames = new LinkedHashSet<>();
             Set<String> images = new LinkedHashSet<>();
             await("three different frames in the page").atMost(PATIENCE).until(() -> {
-                String[] shown = browser.evaluate("document.getElementById('timestamp').textContent + ' '"
-                        + " + document.getElementById('image').src.slice(0, 23)"
-                        + " + document.getElementById('image').src.length + ':'"
-                        + " + document.getElementById('image').src.slice(-40)").split(" ", 2);
+                // Null-safe: the first evaluations may run before the page has been parsed.
+                String[] shown = browser.evaluate("(document.getElementById('timestamp')?.textContent ?? '') + ' '"
+                        + " + ((src) => src.slice(0, 23) + src.length + ':' + src.slice(-40))"
+                        + "(document.getElementById('image')?.src ?? '')").split(" ", 2);
                 if (!shown[0].isEmpty()) {
                     frames.add(shown[0]);
                     images.add(shown[1]);
@@ -57,7 +57,7 @@ class BrowserTest {
     void echoPageGetsItsMessageBack() throws Exception {
         try (HeadlessChromium browser = chromium("/echo", "echo")) {
             await("the echo in the page").atMost(PATIENCE)
-                    .until(() -> browser.evaluate("document.getElementById('output').innerText"),
+                    .until(() -> browser.evaluate("document.getElementById('output')?.innerText ?? ''"),
                             text -> text.contains("RESPONSE: WebSocket rocks"));
             browser.screenshot(TARGET.resolve("echo-demo.png"));
         }
