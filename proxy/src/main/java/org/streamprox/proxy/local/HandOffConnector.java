@@ -106,6 +106,7 @@ final class HandOffConnector extends AbstractConnector {
                     cause);
             AccessLog.finished(arrival.handOff().connection(), arrival.bufferedSize(), 0,
                     "hand-off failed: " + cause.getMessage());
+            arrival.handOff().onClose().run();
         }
     }
 }

@@ -14,7 +14,8 @@ import org.streamprox.proxy.AccessLog;
 /**
  * The socket of a handed-off connection as Jetty sees it. It remembers which app the connection belongs to, so
  * every request on it (keep-alive included) reaches that app, and counts the bytes that cross it, so the
- * connection's access-log line can be written when it closes. Counting here rather than in Jetty's
+ * connection's access-log line can be written when it closes; closing also gives the connection's place under
+ * the listener's limits back to the engine. Counting here rather than in Jetty's
  * {@code Connection} keeps the totals right across a WebSocket upgrade, which replaces the connection.
  */
 final class HandedOffEndPoint extends SocketChannelEndPoint {
@@ -58,6 +59,7 @@ final class HandedOffEndPoint extends SocketChannelEndPoint {
     public void onClose(Throwable cause) {
         super.onClose(cause);
         AccessLog.finished(arrival.handOff().connection(), bytesIn.get(), bytesOut.get(), outcome(cause));
+        arrival.handOff().onClose().run();
     }
 
     private static String outcome(Throwable cause) {
