@@ -23,8 +23,7 @@ if ! docker image inspect streamprox/jre:it >/dev/null 2>&1; then
   step_start "image $image"
 fi
 
-exec 9>"${TMPDIR:-/tmp}/streamprox-it-app-image.lock"
-flock 9
+take_lock app-image
 
 hash=$(inputs_hash "$it_dir/docker/streamprox" "$(sha256sum <"$jar")")
 if image_current "$image" "$hash"; then

@@ -12,9 +12,7 @@ set -euo pipefail
 suite=bookworm
 base_image=streamprox/base:$suite
 
-# Serialises concurrent runs: two cold runs would build the same images twice.
-exec 9>"${TMPDIR:-/tmp}/streamprox-it-setup.lock"
-flock 9
+take_lock setup
 
 # Prints "URI SUITE" for each apt source of this machine that serves $1 or $1-*
 # (e.g. "http://deb.debian.org/debian bookworm"), from one-line and deb822 source files.

@@ -76,6 +76,9 @@ public final class HeadReader {
         }
         byte[] raw = Arrays.copyOf(buffer, headEnd);
         RequestHead head = HeadParser.parse(raw, limits.until() == HeadLimits.Until.HEADERS);
+        if (head.headers().size() > limits.maxHeaders()) {
+            throw new HeadException(431, "more than " + limits.maxHeaders() + " header fields");
+        }
         return new Result(head, ByteBuffer.wrap(buffer, 0, length), length);
     }
 

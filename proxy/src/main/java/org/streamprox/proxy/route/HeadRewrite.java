@@ -37,12 +37,15 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
         removeHeaders = List.copyOf(removeHeaders);
         for (var entry : setHeaders.entrySet()) {
             checkField(entry.getKey(), entry.getValue());
+            checkChangeable(entry.getKey(), entry.getValue());
         }
         for (var entry : replaceHeaders.entrySet()) {
             checkField(entry.getKey(), entry.getValue());
+            checkChangeable(entry.getKey(), entry.getValue());
         }
         for (String name : removeHeaders) {
             checkField(name, "");
+            checkChangeable(name, "");
         }
         pathPrefix.ifPresent(prefix -> checkPath(prefix.to()));
     }
@@ -124,6 +127,22 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
         }
         checkValue(value, "header " + name);
     }
+
+    /**
+     * Refuses changes that would make the forwarded head invalid or let the upstream frame the body differently
+     * from the client: an empty or missing {@code Host} (HTTP/1.1 requires one) and any change to
+     * {@code Content-Length} or {@code Transfer-Encoding}.
+     */
+    private static void checkChangeable(String name, String value) {
+        if (FRAMING_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException(name + " frames the request body and cannot be rewritten");
+        }
+        if (name.equalsIgnoreCase("Host") && value.isBlank()) {
+            throw new IllegalArgumentException("Host cannot be removed or emptied: HTTP/1.1 requests need it");
+        }
+    }
+
+    private static final Set<String> FRAMING_HEADERS = Set.of("content-length", "transfer-encoding");
 
     private static void checkPath(String path) {
         checkValue(path, "path prefix");
