@@ -53,11 +53,15 @@ class ClientFaultsTest {
         }
     }
 
+    private void startInFrontOf(LoopbackServer upstream) throws Exception {
+        proxy.start(ProxyExtension.everythingTo(Route.to("echo", new Target.Remote("127.0.0.1", upstream.port()))));
+    }
+
     @ParameterizedTest
     @EnumSource(Fault.class)
     void duringTheHead(Fault fault) throws Exception {
         try (LoopbackServer upstream = LoopbackServer.echo()) {
-            proxy.start(ProxyExtension.everythingTo(Route.to("echo", new Target.Remote("127.0.0.1", upstream.port()))));
+            startInFrontOf(upstream);
             try (Socket client = proxy.connect()) {
                 client.getOutputStream().write(ascii("GET /unfinished HTTP/1.1\r\nHost: a"));
                 await().atMost(Duration.ofSeconds(5)).until(() -> proxy.server().openConnections() == 1);
@@ -98,7 +102,7 @@ class ClientFaultsTest {
     @EnumSource(Fault.class)
     void midStream(Fault fault) throws Exception {
         try (LoopbackServer upstream = LoopbackServer.echo()) {
-            proxy.start(ProxyExtension.everythingTo(Route.to("echo", new Target.Remote("127.0.0.1", upstream.port()))));
+            startInFrontOf(upstream);
             try (Socket client = proxy.connect()) {
                 String sent = get("/stream") + "first part of a body";
                 client.getOutputStream().write(ascii(sent));

@@ -105,9 +105,7 @@ class UpstreamFaultsTest {
              LoopbackServer ordinary = OrdinaryTraffic.upstream()) {
             start(faulty(resetting.port(), Optional.empty()), ordinary, UnaryOperator.identity());
             try (Socket client = proxy.connect()) {
-                client.getOutputStream().write(ascii(get("/fault/reset")));
-                InputStream in = client.getInputStream();
-                assertEquals(200, Http.status(Http.readHead(in)));
+                InputStream in = responseBodyOf(client, "/fault/reset");
                 assertThrows(SocketException.class, () -> in.transferTo(OutputStream.nullOutputStream()));
             }
             awaitOutcome("upstream reset the connection");
@@ -156,9 +154,7 @@ class UpstreamFaultsTest {
              LoopbackServer ordinary = OrdinaryTraffic.upstream()) {
             start(faulty(bulk.port(), Optional.empty()), ordinary, UnaryOperator.identity());
             try (Socket client = proxy.connect()) {
-                client.getOutputStream().write(ascii(get("/fault/bulk")));
-                InputStream in = client.getInputStream();
-                assertEquals(200, Http.status(Http.readHead(in)));
+                InputStream in = responseBodyOf(client, "/fault/bulk");
                 long received = in.readNBytes(1024 * 1024).length;
                 bulk.kill();
                 received += readUntilTheEnd(in);
@@ -169,6 +165,14 @@ class UpstreamFaultsTest {
             }
             OrdinaryTraffic.request(proxy);
         }
+    }
+
+    /** Sends a GET for the path, checks the answer is a 200 and returns the stream positioned at its body. */
+    private static InputStream responseBodyOf(Socket client, String path) throws IOException {
+        client.getOutputStream().write(ascii(get(path)));
+        InputStream in = client.getInputStream();
+        assertEquals(200, Http.status(Http.readHead(in)));
+        return in;
     }
 
     /** Bytes read until an orderly end of stream or a reset; either way the response stopped short. */
