@@ -13,7 +13,8 @@ jar=${1:-$repo_root/demos/target/streamprox.jar}
 step_start "image $image"
 if [ ! -f "$jar" ]; then
   step_end skipped
-  say "no $jar yet; 'mvn package' makes it, then run $0 (Maven's it module does)."
+  say "no jar at $jar yet; 'mvn package' makes demos/target/streamprox.jar, after which"
+  say "Maven's it module (or you) runs it/build-streamprox-image.sh."
   exit 0
 fi
 

@@ -77,13 +77,13 @@ ensure_docker() {
   local log=/var/log/streamprox-dockerd.log pid i
   HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY= \
     setsid nohup dockerd --bridge=none --iptables=false --ip6tables=false \
-      --storage-driver=overlay2 >>"$log" 2>&1 </dev/null 9>&- &
+      --storage-driver=overlay2 >"$log" 2>&1 </dev/null 9>&- &
   pid=$!
   for ((i = 0; i < 120; i++)); do   # up to 60 s
     docker info >/dev/null 2>&1 && { step_end "started"; return; }
     if ! kill -0 "$pid" 2>/dev/null; then
       say "dockerd exited during start-up. Its errors (full log: $log):"
-      grep -E 'level=(error|fatal)|^failed|Error' "$log" | tail -n 5 >&2 || tail -n 10 "$log" >&2
+      grep -E 'level=(error|fatal)|^failed' "$log" | tail -n 5 >&2 || tail -n 10 "$log" >&2
       die "the Docker engine cannot run here (see the reason above)."
     fi
     sleep 0.5
