@@ -101,10 +101,10 @@ class ClientFaultsTest {
     @ParameterizedTest
     @EnumSource(Fault.class)
     void midStream(Fault fault) throws Exception {
+        String sent = get("/stream") + "first part of a body";
         try (LoopbackServer upstream = LoopbackServer.echo()) {
             startInFrontOf(upstream);
             try (Socket client = proxy.connect()) {
-                String sent = get("/stream") + "first part of a body";
                 client.getOutputStream().write(ascii(sent));
                 assertEquals(sent, new String(client.getInputStream().readNBytes(sent.length()),
                         StandardCharsets.ISO_8859_1));
