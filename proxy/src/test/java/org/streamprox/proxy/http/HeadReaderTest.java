@@ -184,6 +184,7 @@ class HeadReaderTest {
         "HTTP/2 preface         | PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n                  | 505",
         "no Host in HTTP/1.1    | GET / HTTP/1.1\\r\\nAccept: */*\\r\\n\\r\\n             | 400",
         "two Host headers       | GET / HTTP/1.1\\r\\nHost: a\\r\\nHost: b\\r\\n\\r\\n     | 400",
+        "scheme not a scheme    | GET a/b://h/x HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n         | 400",
         "relative target        | GET foo HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n              | 400",
         "Host not target host   | GET http://a.org/x HTTP/1.1\\r\\nHost: b.org\\r\\n\\r\\n  | 400",
         "absolute-form          | GET http://a.org/x HTTP/1.1\\r\\nHost: A.org:80\\r\\n\\r\\n | 200",
