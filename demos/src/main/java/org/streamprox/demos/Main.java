@@ -1,5 +1,6 @@
 package org.streamprox.demos;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -7,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamprox.apps.BuiltInApps;
+import org.streamprox.proxy.AccessLog;
 import org.streamprox.proxy.ProxyServer;
 import org.streamprox.proxy.config.ConfigException;
 import org.streamprox.proxy.config.ConfigLoader;
@@ -25,6 +27,7 @@ public final class Main implements Callable<Integer> {
 
     static final String DEFAULT_CONFIG = "/streamprox-default.yaml";
     static final int CONFIG_ERROR = 2;
+    static final int CANNOT_LISTEN = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
@@ -55,7 +58,15 @@ public final class Main implements Callable<Integer> {
                 JettyLocalApps.DEFAULT_IDLE_TIMEOUT);
         BuiltInApps.registerAll(apps, BuiltInApps.Options.defaults());
         apps.start();
-        ProxyServer server = new ProxyServer(proxyConfig.settings(), proxyConfig.router(), apps).start();
+        ProxyServer server;
+        try {
+            server = new ProxyServer(proxyConfig.settings(), proxyConfig.router(), apps).start();
+        } catch (IOException e) {
+            System.err.println("streamprox: cannot listen on " + AccessLog.address(proxyConfig.settings().listen())
+                    + ": " + e.getMessage());
+            apps.close();
+            return CANNOT_LISTEN;
+        }
         stopRequested.await();
         LOG.info("stop requested");
         boolean drained = server.shutdown(proxyConfig.settings().drainTimeout());
