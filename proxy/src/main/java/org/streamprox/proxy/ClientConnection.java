@@ -5,6 +5,7 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,23 @@ final class ClientConnection implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
 
+    /** What to do with a connection once its head is read and routed. */
+    private sealed interface Plan {
+    }
+
+    /** Refuse with an HTTP answer. */
+    private record Answer(int status, String reason) implements Plan {
+    }
+
+    /** Give the connection, with the bytes read so far, to a local app. */
+    private record HandOffTo(String app, ByteBuffer buffered) implements Plan {
+    }
+
+    /** Tunnel to a remote upstream, starting with these bytes (the head as rewritten, then what followed). */
+    private record Forward(Target.Remote remote, Optional<Duration> idleTimeout, byte[] firstBytes)
+            implements Plan {
+    }
+
     private final long id;
     private final SocketChannel channel;
     private final Socket client;
@@ -35,11 +53,14 @@ final class ClientConnection implements Runnable {
     private final long startNanos = System.nanoTime();
     private final Admission.Slot slot;
     private final ProxyServer listener;
-    private volatile Socket upstream;
+    private volatile SocketChannel upstream;
     private volatile Tunnel tunnel;
 
-    private RequestHead head;
-    private Route route;
+    /** What the access log says of the first request; only these strings outlive the head. */
+    private String method;
+    private String path;
+    private String routeName;
+    private String target;
     private long bytesIn;
     private long bytesOut;
 
@@ -57,23 +78,16 @@ final class ClientConnection implements Runnable {
         String outcome = "failed";
         boolean handedOff = false;
         try {
-            HeadReader.Result result = new HeadReader(listener.settings().head()).read(client);
-            head = result.head();
-            bytesIn = result.bytesRead();
-            route = slot.overClientLimit() ? null : listener.router().route(head).orElse(null);
-            if (slot.overClientLimit()) {
-                outcome = answer(429, "more than " + listener.settings().connections().maxConnectionsPerClient()
-                        + " connections from this address");
-            } else if (route == null) {
-                outcome = answer(404, "no route for " + head.method() + " " + head.path()
-                        + head.host().map(host -> " on host " + host).orElse(""));
-            } else if (route.target() instanceof Target.Local local) {
-                listener.localApps().handOff(local.app(),
-                        new HandOff(channel, result.buffered(), info(), slot::release));
-                handedOff = true;
-                outcome = "handed off";
-            } else {
-                outcome = forward((Target.Remote) route.target(), result);
+            Plan plan = readAndRoute();
+            switch (plan) {
+                case Answer answer -> outcome = answer(answer.status(), answer.reason());
+                case HandOffTo handOff -> {
+                    listener.localApps().handOff(handOff.app(),
+                            new HandOff(channel, handOff.buffered(), info(), slot::release));
+                    handedOff = true;
+                    outcome = "handed off";
+                }
+                case Forward forward -> outcome = forward(forward);
             }
         } catch (HeadException e) {
             outcome = e.answerable() ? answer(e.status(), e.getMessage()) : "closed: " + e.getMessage();
@@ -89,7 +103,7 @@ final class ClientConnection implements Runnable {
             outcome = "internal error: " + e;
         } finally {
             if (!handedOff) {
-                closeQuietly(client);
+                closeQuietly(channel);
                 closeQuietly(upstream);
                 AccessLog.finished(info(), bytesIn, bytesOut, outcome);
                 slot.release();
@@ -104,18 +118,43 @@ final class ClientConnection implements Runnable {
         if (running != null) {
             running.abort(reason);
         } else {
-            closeQuietly(client);
+            closeQuietly(channel);
             closeQuietly(upstream);
         }
     }
 
-    private String forward(Target.Remote remote, HeadReader.Result result) throws ConnectFailure, IOException,
-            InterruptedException {
-        upstream = UpstreamConnector.connect(remote);
+    /** Reads the head and decides; the head and its buffer are not kept once the plan is made. */
+    private Plan readAndRoute() throws IOException, HeadException {
+        HeadReader.Result result = new HeadReader(listener.settings().head()).read(client);
+        bytesIn = result.bytesRead();
+        RequestHead head = result.head();
+        method = head.method();
+        path = head.path();
+        if (slot.overClientLimit()) {
+            return new Answer(429, "more than " + listener.settings().connections().maxConnectionsPerClient()
+                    + " connections from this address");
+        }
+        Optional<Route> found = listener.router().route(head);
+        if (found.isEmpty()) {
+            return new Answer(404, "no route for " + head.method() + " " + head.path()
+                    + head.host().map(host -> " on host " + host).orElse(""));
+        }
+        Route route = found.get();
+        routeName = route.name();
+        target = route.target().describe();
+        return switch (route.target()) {
+            case Target.Local local -> new HandOffTo(local.app(), result.buffered());
+            case Target.Remote remote -> new Forward(remote, route.idleTimeoutFor(head),
+                    firstBytes(route.rewrite().apply(head), result.leftover()));
+        };
+    }
+
+    private String forward(Forward forward) throws ConnectFailure, IOException, InterruptedException {
+        upstream = UpstreamConnector.connect(forward.remote());
         client.setTcpNoDelay(true);
-        upstream.getOutputStream().write(firstBytes(result));
-        Tunnel running = new Tunnel(client, upstream, listener.settings().tunnel(), route.idleTimeoutFor(head),
-                listener.timer(), listener.copyLoopCounter());
+        Tunnel.writeFully(upstream, ByteBuffer.wrap(forward.firstBytes()));
+        Tunnel running = new Tunnel(channel, upstream, listener.settings().tunnel(), listener.copyBuffers(),
+                forward.idleTimeout(), listener.timer(), listener.copyLoopCounter());
         tunnel = running;
         String outcome = running.run();
         bytesIn += running.bytesFromClient();
@@ -123,13 +162,11 @@ final class ClientConnection implements Runnable {
         return outcome;
     }
 
-    /** The (rewritten) head and the bytes that followed it, as one write. */
-    private byte[] firstBytes(HeadReader.Result result) {
-        byte[] rewritten = route.rewrite().apply(head);
-        ByteBuffer leftover = result.leftover();
-        byte[] bytes = new byte[rewritten.length + leftover.remaining()];
-        System.arraycopy(rewritten, 0, bytes, 0, rewritten.length);
-        leftover.get(bytes, rewritten.length, leftover.remaining());
+    /** The head to send and the bytes that followed it, as one write. */
+    private static byte[] firstBytes(byte[] head, ByteBuffer leftover) {
+        byte[] bytes = new byte[head.length + leftover.remaining()];
+        System.arraycopy(head, 0, bytes, 0, head.length);
+        leftover.get(bytes, head.length, leftover.remaining());
         return bytes;
     }
 
@@ -143,13 +180,10 @@ final class ClientConnection implements Runnable {
     }
 
     private ConnectionInfo info() {
-        Optional<RequestHead> known = Optional.ofNullable(head);
-        return new ConnectionInfo(id, clientAddress, startNanos,
-                known.map(RequestHead::method).orElse(null), known.map(RequestHead::path).orElse(null),
-                route == null ? null : route.name(), route == null ? null : route.target().describe());
+        return new ConnectionInfo(id, clientAddress, startNanos, method, path, routeName, target);
     }
 
-    private static void closeQuietly(Socket socket) {
+    private static void closeQuietly(SocketChannel socket) {
         if (socket != null) {
             try {
                 socket.close();

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamprox.proxy.local.LocalApps;
+import org.streamprox.proxy.remote.BufferPool;
 import org.streamprox.proxy.route.Router;
 
 /**
@@ -30,12 +31,16 @@ public final class ProxyServer implements AutoCloseable {
     /** Pause after an accept failure such as running out of file descriptors, so the loop does not spin. */
     private static final long ACCEPT_BACKOFF_MILLIS = 50;
 
+    /** Free copy buffers kept for reuse: enough for the bursts of a busy machine, a few MiB at most. */
+    private static final int RETAINED_COPY_BUFFERS = 256;
+
     private final ProxySettings settings;
     private final Router router;
     private final LocalApps localApps;
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final Admission admission;
     private final ScheduledExecutorService timer;
+    private final BufferPool copyBuffers;
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger activeCopyLoops = new AtomicInteger();
     private ServerSocketChannel serverChannel;
@@ -53,6 +58,7 @@ public final class ProxyServer implements AutoCloseable {
         // Most deadlines are cancelled when their connection ends well; drop them at once, not when they are due.
         deadlines.setRemoveOnCancelPolicy(true);
         this.timer = deadlines;
+        this.copyBuffers = new BufferPool(settings.tunnel().copyBufferSize(), RETAINED_COPY_BUFFERS);
     }
 
     /** Binds the listening port and starts accepting. */
@@ -188,6 +194,10 @@ public final class ProxyServer implements AutoCloseable {
 
     ConnectionRegistry registry() {
         return registry;
+    }
+
+    BufferPool copyBuffers() {
+        return copyBuffers;
     }
 
     ScheduledExecutorService timer() {

@@ -2,9 +2,10 @@ package org.streamprox.proxy.remote;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
 import org.streamprox.proxy.route.Target;
 
 /** Opens the connection to a remote target, turning each way it can fail into the status the client gets. */
@@ -28,33 +29,39 @@ public final class UpstreamConnector {
     private UpstreamConnector() {
     }
 
-    public static Socket connect(Target.Remote remote) throws ConnectFailure {
-        Socket socket = new Socket();
+    /** A connected channel in blocking mode. */
+    public static SocketChannel connect(Target.Remote remote) throws ConnectFailure {
+        SocketChannel channel = null;
         try {
             InetSocketAddress address = new InetSocketAddress(remote.host(), remote.port());
             if (address.isUnresolved()) {
                 throw new UnknownHostException(remote.host());
             }
-            socket.setTcpNoDelay(true);
-            socket.connect(address, Math.toIntExact(remote.connectTimeout().toMillis()));
-            return socket;
+            channel = SocketChannel.open();
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            // The channel's own connect has no timeout; its socket adaptor's does.
+            channel.socket().connect(address, Math.toIntExact(remote.connectTimeout().toMillis()));
+            return channel;
         } catch (SocketTimeoutException e) {
-            close(socket);
+            close(channel);
             throw new ConnectFailure(504, "upstream " + remote.host() + ":" + remote.port()
                     + " did not accept within " + remote.connectTimeout().toMillis() + " ms", e);
         } catch (UnknownHostException e) {
-            close(socket);
+            close(channel);
             throw new ConnectFailure(502, "upstream host " + remote.host() + " cannot be resolved", e);
         } catch (IOException e) {
-            close(socket);
+            close(channel);
             throw new ConnectFailure(502, "upstream " + remote.host() + ":" + remote.port() + " refused or "
                     + "unreachable: " + e.getMessage(), e);
         }
     }
 
-    private static void close(Socket socket) {
+    private static void close(SocketChannel channel) {
+        if (channel == null) {
+            return;
+        }
         try {
-            socket.close();
+            channel.close();
         } catch (IOException ignored) {
             // Nothing was sent on it.
         }
