@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # StreamProx against HAProxy and nginx on this machine, in one run (issue 5).
-#   it/bench/run.sh [--quick] [--rounds N] [--duration SECONDS] [--idle N]
+#   it/bench/run.sh [--quick] [--rounds N] [--duration SECONDS] [--idle N] [--targets LIST]
 # Starts on 127.0.0.1 an nginx upstream and every target, measures each target in turn over several rounds
 # (order rotated per round so machine drift hits all alike), prints a table of medians and ratios, writes it to
-# it/bench/results/bench-YYYYmmdd-HHMM.tsv, and stops everything it started.
+# it/bench/results/bench-YYYYmmdd-HHMM.tsv, and stops everything it started. LIST is a comma-separated subset of
+# direct,haproxy,nginx-stream,streamprox (default: all), e.g. to compare engine builds or JVM options quickly.
 # Environment: STREAMPROX_JAVA_OPTS (e.g. a JFR recording), BENCH_PORT_BASE (default 18180), BENCH_KEEP=1 keeps
 # the temporary directory with configurations and logs.
 set -euo pipefail
@@ -12,16 +13,17 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 usage() {
-  sed -n '2,8s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
-quick=0 rounds='' duration='' idle=''
+quick=0 rounds='' duration='' idle='' targets_arg=direct,haproxy,nginx-stream,streamprox
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --rounds) rounds=${2:?--rounds needs a number}; shift ;;
     --duration) duration=${2:?--duration needs seconds}; shift ;;
     --idle) idle=${2:?--idle needs a number}; shift ;;
+    --targets) targets_arg=${2:?--targets needs a list}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -43,11 +45,14 @@ port_nginx=$((port_base + 4))
 port_nginx_idle=$((port_base + 5))  # nginx stream cannot route by path: a second server for /idle
 port_streamprox=$((port_base + 6))
 
-targets=(direct haproxy nginx-stream streamprox)
+IFS=, read -ra targets <<<"$targets_arg"
 declare -A target_port=([direct]=$port_upstream [haproxy]=$port_haproxy [nginx-stream]=$port_nginx
                         [streamprox]=$port_streamprox)
 declare -A idle_port=([haproxy]=$port_haproxy [nginx-stream]=$port_nginx_idle [streamprox]=$port_streamprox)
 declare -A target_pid=()
+for target in "${targets[@]}"; do
+  [ -n "${target_port[$target]:-}" ] || { echo "unknown target: $target" >&2; usage >&2; exit 2; }
+done
 
 log() { printf '%s %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -211,11 +216,12 @@ EOF
 log "starting the upstream and the proxies in $work"
 start_server direct "$port_upstream" nginx -p "$work/upstream" -e "$work/logs/upstream-error.log" \
   -c "$work/upstream/nginx.conf" -g 'daemon off;'
-start_server haproxy "$port_haproxy" haproxy -db -f "$work/haproxy.cfg"
-start_server nginx-stream "$port_nginx" nginx -p "$work/stream" -e "$work/logs/stream-error.log" \
-  -c "$work/stream/nginx.conf" -g 'daemon off;'
+selected() { [[ ",$targets_arg," == *",$1,"* ]]; }
+selected haproxy && start_server haproxy "$port_haproxy" haproxy -db -f "$work/haproxy.cfg"
+selected nginx-stream && start_server nginx-stream "$port_nginx" nginx -p "$work/stream" \
+  -e "$work/logs/stream-error.log" -c "$work/stream/nginx.conf" -g 'daemon off;'
 # As shipped: default JVM options, access log on (to a file here).
-start_server streamprox "$port_streamprox" "$root/bin/streamprox" --config "$work/streamprox.yaml"
+selected streamprox && start_server streamprox "$port_streamprox" "$root/bin/streamprox" --config "$work/streamprox.yaml"
 
 # --- measuring -----------------------------------------------------------------------------------------------
 
@@ -308,7 +314,9 @@ for target in "${targets[@]}"; do
 done
 
 log "holding $idle idle connections through each proxy"
-for target in haproxy nginx-stream streamprox; do measure_idle "$target"; done
+for target in "${targets[@]}"; do
+  [ "$target" = direct ] || measure_idle "$target"
+done
 
 for ((round = 1; round <= rounds; round++)); do
   # Rotate the order by one target per round.
@@ -322,10 +330,10 @@ done
 # --- report --------------------------------------------------------------------------------------------------
 
 mkdir -p "$here/results"
-result="$here/results/bench-$(date +%Y%m%d-%H%M).tsv"
+result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
 {
   echo "# StreamProx benchmark, $(date -Iseconds)"
-  echo "# command: it/bench/run.sh $([ "$quick" = 1 ] && echo '--quick ')--rounds $rounds --duration $duration --idle $idle"
+  echo "# command: it/bench/run.sh $([ "$quick" = 1 ] && echo '--quick ')--rounds $rounds --duration $duration --idle $idle --targets $targets_arg${STREAMPROX_JAVA_OPTS:+ (STREAMPROX_JAVA_OPTS=$STREAMPROX_JAVA_OPTS)}"
   echo "# machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# versions: $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(nginx -v 2>&1 | cut -d' ' -f3), $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), java $(streamprox_java_major "$JAVA_HOME/bin/java") ($JAVA_HOME), streamprox $(git -C "$root" rev-parse --short HEAD)"
   echo "# wrk: $threads threads; connections small $conns_small, close $conns_close, big $conns_big; CPU from /proc (all threads and child processes of the proxy)"
