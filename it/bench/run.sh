@@ -289,33 +289,43 @@ run_wrk() {
   grep -q '^WRKRESULT' <<<"$out" || die "wrk printed no result for $target $test: $out"
 }
 
-# Resident memory added per connection while IDLE connections are held open through the target.
+# Live Java heap after a full GC (jcmd's class histogram forces one), in bytes.
+live_heap_bytes() { jcmd "$1" GC.class_histogram | awk '$1 == "Total" { print $3 }'; }
+
+# Resident memory added per connection while IDLE connections are held open through the target; for StreamProx
+# also the live heap per connection, which the JVM's heap sizing does not blur.
 measure_idle() {
-  local target=$1 pid before after line fd
+  local target=$1 pid before after heap_before heap_after line fd
   pid=${target_pid[$target]}
+  [ "$target" = streamprox ] && heap_before=$(live_heap_bytes "$pid")
   before=$(rss_kib "$pid")
   coproc IDLE_CLIENT { exec java "$here/IdleConnections.java" "${idle_port[$target]}" "$port_hold" "$idle"; }
   idle_client_pid=$IDLE_CLIENT_PID
   read -r -t 180 line <&"${IDLE_CLIENT[0]}" || true
   [ "$line" = "ready $idle" ] || die "$target: the idle client did not hold $idle connections (got '$line')"
   after=$(rss_kib "$pid")
+  [ "$target" = streamprox ] && heap_after=$(live_heap_bytes "$pid")
   fd=${IDLE_CLIENT[1]}
   exec {fd}>&-   # end of input: the client closes its connections and exits
   wait "$idle_client_pid"
   idle_client_pid=''
-  awk -v t="$target" -v d=$((after - before)) -v n="$idle" \
-    'BEGIN { printf "1\t%s\tidle_kib_per_conn\t%.2f\n", t, d / n }' >>"$samples"
+  printf '1\t%s\tidle_kib_per_conn\t%s\n' "$target" "$(awk -v d=$((after - before)) -v n="$idle" 'BEGIN { printf "%.2f", d / n }')" >>"$samples"
+  if [ "$target" = streamprox ]; then
+    printf '1\t%s\tidle_heap_kib_per_conn\t%s\n' "$target" \
+      "$(awk -v d=$((heap_after - heap_before)) -v n="$idle" 'BEGIN { printf "%.2f", d / 1024 / n }')" >>"$samples"
+  fi
 }
+
+# Idle memory first, on fresh processes: after load, a JVM's already-touched heap would hide the cost.
+log "holding $idle idle connections through each proxy"
+for target in "${targets[@]}"; do
+  [ "$target" = direct ] || measure_idle "$target"
+done
 
 tests=(small close big)
 log "warming up ${warmup}s per target and test"
 for target in "${targets[@]}"; do
   for test in "${tests[@]}"; do run_wrk "$target" "$test" "$warmup" 0; done
-done
-
-log "holding $idle idle connections through each proxy"
-for target in "${targets[@]}"; do
-  [ "$target" = direct ] || measure_idle "$target"
 done
 
 for ((round = 1; round <= rounds; round++)); do
@@ -341,11 +351,11 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
   sort -t$'\t' -k3,3 -k2,2 -k4,4g "$samples" | awk -F'\t' '
     BEGIN {
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn " \
-            "big_mibps big_cpu_s_per_gib idle_kib_per_conn", order, " ")
+            "big_mibps big_cpu_s_per_gib idle_kib_per_conn idle_heap_kib_per_conn", order, " ")
       split("direct haproxy nginx-stream streamprox", targets, " ")
       unit["small_rps"] = "req/s"; unit["small_p50_ms"] = unit["small_p99_ms"] = unit["close_p99_ms"] = "ms"
       unit["small_cpu_us_per_req"] = "us/req"; unit["close_cps"] = "conn/s"; unit["close_cpu_us_per_conn"] = "us/conn"
-      unit["big_mibps"] = "MiB/s"; unit["big_cpu_s_per_gib"] = "s/GiB"; unit["idle_kib_per_conn"] = "KiB/conn"
+      unit["big_mibps"] = "MiB/s"; unit["big_cpu_s_per_gib"] = "s/GiB"; unit["idle_kib_per_conn"] = unit["idle_heap_kib_per_conn"] = "KiB/conn"
     }
     { key = $3 SUBSEP $2; n[key]++; v[key, n[key]] = $4 }
     function median(k, c) { c = n[k]; return c % 2 ? v[k, (c + 1) / 2] : (v[k, c / 2] + v[k, c / 2 + 1]) / 2 }
