@@ -13,7 +13,8 @@ jar=${1:-$repo_root/demos/target/streamprox.jar}
 step_start "image $image"
 if [ ! -f "$jar" ]; then
   step_end skipped
-  say "no $jar yet; 'mvn package' makes it, then run $0 (Maven's it module does)."
+  say "no jar at $jar yet; 'mvn package' makes demos/target/streamprox.jar, after which"
+  say "Maven's it module (or you) runs it/build-streamprox-image.sh."
   exit 0
 fi
 
@@ -23,8 +24,7 @@ if ! docker image inspect streamprox/jre:it >/dev/null 2>&1; then
   step_start "image $image"
 fi
 
-exec 9>"${TMPDIR:-/tmp}/streamprox-it-app-image.lock"
-flock 9
+take_lock app-image
 
 hash=$(inputs_hash "$it_dir/docker/streamprox" "$(sha256sum <"$jar")")
 if image_current "$image" "$hash"; then

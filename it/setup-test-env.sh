@@ -12,9 +12,7 @@ set -euo pipefail
 suite=bookworm
 base_image=streamprox/base:$suite
 
-# Serialises concurrent runs: two cold runs would build the same images twice.
-exec 9>"${TMPDIR:-/tmp}/streamprox-it-setup.lock"
-flock 9
+take_lock setup
 
 # Prints "URI SUITE" for each apt source of this machine that serves $1 or $1-*
 # (e.g. "http://deb.debian.org/debian bookworm"), from one-line and deb822 source files.
@@ -47,8 +45,8 @@ apt_sources_for() {
   ' "${files[@]}"
 }
 
-# build_base SOURCES: debootstraps a minimal Debian from the machine's own mirror, slims it and
-# imports it. SOURCES are the "URI SUITE" lines written to the image's sources.list.
+# build_base SOURCES HASH: debootstraps a minimal Debian from the machine's own mirror, slims it and
+# imports it labelled with HASH. SOURCES are the "URI SUITE" lines written to the image's sources.list.
 build_base() {
   local sources=$1 mirror tree
   mirror=$(awk -v s="$suite" '$2 == s { print $1; exit }' <<<"$sources")
@@ -59,9 +57,11 @@ build_base() {
   install -m 644 "$it_dir/docker/base/dpkg-excludes" "$tree/etc/dpkg/dpkg.cfg.d/streamprox-excludes"
   install -m 644 "$it_dir/docker/base/apt.conf" "$tree/etc/apt/apt.conf.d/90streamprox"
   rm -rf "$tree"/var/lib/apt/lists/* "$tree"/var/cache/apt/* "$tree"/var/cache/debconf/*-old \
-    "$tree"/usr/share/doc/* "$tree"/usr/share/man/* "$tree"/usr/share/info/* \
-    "$tree"/usr/share/locale/* "$tree"/usr/share/lintian "$tree"/var/log/*.log \
+    "$tree"/usr/share/man/* "$tree"/usr/share/info/* \
+    "$tree"/usr/share/lintian "$tree"/var/log/*.log \
     "$tree"/var/log/apt/* "$tree"/tmp/* "$tree"/etc/machine-id
+  find "$tree/usr/share/doc" -type f ! -name copyright -delete
+  find "$tree/usr/share/locale" -mindepth 1 -maxdepth 1 ! -name locale.alias -exec rm -rf {} +
   tar -C "$tree" --numeric-owner -c . | docker import \
     --change "LABEL $label_key=$2" \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \

@@ -37,6 +37,13 @@ step_end() {  # step_end RESULT: prints the step's name, result and duration
   printf '[it-setup] %-34s %-11s %d.%03d s\n' "$step_name" "$1" $((ms / 1000)) $((ms % 1000)) >&2
 }
 
+# take_lock NAME: waits for, then holds until exit, a lock that serialises runs (two cold
+# runs would build the same images twice). Long-lived children must not inherit fd 9.
+take_lock() {
+  exec 9>"${TMPDIR:-/tmp}/streamprox-it-$1.lock"
+  flock 9
+}
+
 need_root() { [ "$(id -u)" = 0 ] || die "$1 needs root (apt-get, dockerd, debootstrap); run this script as root."; }
 
 # run_logged NAME CMD...: runs CMD with its output in $log_dir/NAME.log; on failure shows the tail.
@@ -70,13 +77,13 @@ ensure_docker() {
   local log=/var/log/streamprox-dockerd.log pid i
   HTTP_PROXY=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9 NO_PROXY= \
     setsid nohup dockerd --bridge=none --iptables=false --ip6tables=false \
-      --storage-driver=overlay2 >>"$log" 2>&1 </dev/null &
+      --storage-driver=overlay2 >"$log" 2>&1 </dev/null 9>&- &
   pid=$!
   for ((i = 0; i < 120; i++)); do   # up to 60 s
     docker info >/dev/null 2>&1 && { step_end "started"; return; }
     if ! kill -0 "$pid" 2>/dev/null; then
       say "dockerd exited during start-up. Its errors (full log: $log):"
-      grep -E 'level=(error|fatal)|^failed|Error' "$log" | tail -n 5 >&2 || tail -n 10 "$log" >&2
+      grep -E 'level=(error|fatal)|^failed' "$log" | tail -n 5 >&2 || tail -n 10 "$log" >&2
       die "the Docker engine cannot run here (see the reason above)."
     fi
     sleep 0.5

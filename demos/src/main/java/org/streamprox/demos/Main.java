@@ -1,16 +1,19 @@
 package org.streamprox.demos;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamprox.apps.BuiltInApps;
+import org.streamprox.proxy.AccessLog;
 import org.streamprox.proxy.ProxyServer;
 import org.streamprox.proxy.config.ConfigException;
 import org.streamprox.proxy.config.ConfigLoader;
 import org.streamprox.proxy.config.ProxyConfig;
-import org.streamprox.proxy.local.LocalApps;
+import org.streamprox.proxy.local.JettyLocalApps;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,6 +27,7 @@ public final class Main implements Callable<Integer> {
 
     static final String DEFAULT_CONFIG = "/streamprox-default.yaml";
     static final int CONFIG_ERROR = 2;
+    static final int CANNOT_LISTEN = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
 
@@ -40,10 +44,9 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LocalApps apps = LocalApps.NONE;
         ProxyConfig proxyConfig;
         try {
-            proxyConfig = loadConfig(new ConfigLoader(apps::contains));
+            proxyConfig = loadConfig(new ConfigLoader(BuiltInApps.NAMES::contains));
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("streamprox: " + e.getMessage());
             return CONFIG_ERROR;
@@ -51,10 +54,24 @@ public final class Main implements Callable<Integer> {
         CountDownLatch stopRequested = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
         Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
-        ProxyServer server = new ProxyServer(proxyConfig.settings(), proxyConfig.router(), apps).start();
+        JettyLocalApps apps = new JettyLocalApps(proxyConfig.settings().head().maxBytes(),
+                JettyLocalApps.DEFAULT_IDLE_TIMEOUT);
+        BuiltInApps.registerAll(apps, BuiltInApps.Options.defaults());
+        apps.start();
+        ProxyServer server;
+        try {
+            server = new ProxyServer(proxyConfig.settings(), proxyConfig.router(), apps).start();
+        } catch (IOException e) {
+            System.err.println("streamprox: cannot listen on " + AccessLog.address(proxyConfig.settings().listen())
+                    + ": " + e.getMessage());
+            apps.close();
+            return CANNOT_LISTEN;
+        }
         stopRequested.await();
         LOG.info("stop requested");
         boolean drained = server.shutdown(proxyConfig.settings().drainTimeout());
+        // Handed-off connections are Jetty's: stop it after the listener, so nothing new arrives meanwhile.
+        apps.stop(proxyConfig.settings().drainTimeout());
         LOG.info("stopped{}", drained ? "" : " (some connections were cut at the drain timeout)");
         return 0;
     }

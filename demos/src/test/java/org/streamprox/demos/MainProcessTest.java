@@ -1,12 +1,15 @@
 package org.streamprox.demos;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.streamprox.proxy.testing.Http.get;
 
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -72,6 +75,17 @@ class MainProcessTest {
         String out = output(process);
         assertEquals(Main.CONFIG_ERROR, process.exitValue());
         assertTrue(out.contains("--listen: expected HOST:PORT"), out);
+    }
+
+    @Test
+    void aPortInUseIsReportedWithoutAStackTrace() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Process process = start("--listen", "127.0.0.1:" + taken.getLocalPort());
+            String out = output(process);
+            assertEquals(Main.CANNOT_LISTEN, process.exitValue());
+            assertTrue(out.contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), out);
+            assertFalse(out.contains("\tat "), out);
+        }
     }
 
     @Test

@@ -33,6 +33,7 @@ final class ClientConnection implements Runnable {
     private final Socket client;
     private final SocketAddress clientAddress;
     private final long startNanos = System.nanoTime();
+    private final Admission.Slot slot;
     private final ProxyServer listener;
     private volatile Socket upstream;
     private volatile Tunnel tunnel;
@@ -42,8 +43,9 @@ final class ClientConnection implements Runnable {
     private long bytesIn;
     private long bytesOut;
 
-    ClientConnection(long id, SocketChannel channel, ProxyServer listener) {
+    ClientConnection(long id, SocketChannel channel, Admission.Slot slot, ProxyServer listener) {
         this.id = id;
+        this.slot = slot;
         this.channel = channel;
         this.client = channel.socket();
         this.clientAddress = client.getRemoteSocketAddress();
@@ -52,19 +54,24 @@ final class ClientConnection implements Runnable {
 
     @Override
     public void run() {
-        String outcome = "ok";
+        String outcome = "failed";
         boolean handedOff = false;
         try {
             HeadReader.Result result = new HeadReader(listener.settings().head()).read(client);
             head = result.head();
             bytesIn = result.bytesRead();
-            route = listener.router().route(head).orElse(null);
-            if (route == null) {
+            route = slot.overClientLimit() ? null : listener.router().route(head).orElse(null);
+            if (slot.overClientLimit()) {
+                outcome = answer(429, "more than " + listener.settings().connections().maxConnectionsPerClient()
+                        + " connections from this address");
+            } else if (route == null) {
                 outcome = answer(404, "no route for " + head.method() + " " + head.path()
                         + head.host().map(host -> " on host " + host).orElse(""));
             } else if (route.target() instanceof Target.Local local) {
-                listener.localApps().handOff(local.app(), new HandOff(channel, result.buffered(), info()));
+                listener.localApps().handOff(local.app(),
+                        new HandOff(channel, result.buffered(), info(), slot::release));
                 handedOff = true;
+                outcome = "handed off";
             } else {
                 outcome = forward((Target.Remote) route.target(), result);
             }
@@ -85,6 +92,7 @@ final class ClientConnection implements Runnable {
                 closeQuietly(client);
                 closeQuietly(upstream);
                 AccessLog.finished(info(), bytesIn, bytesOut, outcome);
+                slot.release();
             }
             listener.registry().remove(this);
         }
@@ -106,8 +114,8 @@ final class ClientConnection implements Runnable {
         upstream = UpstreamConnector.connect(remote);
         client.setTcpNoDelay(true);
         upstream.getOutputStream().write(firstBytes(result));
-        Tunnel running = new Tunnel(client, upstream, listener.settings().copyBufferSize(), route.idleTimeout(),
-                listener.copyLoopCounter());
+        Tunnel running = new Tunnel(client, upstream, listener.settings().tunnel(), route.idleTimeoutFor(head),
+                listener.timer(), listener.copyLoopCounter());
         tunnel = running;
         String outcome = running.run();
         bytesIn += running.bytesFromClient();

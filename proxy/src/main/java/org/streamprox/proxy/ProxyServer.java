@@ -8,6 +8,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -32,6 +34,8 @@ public final class ProxyServer implements AutoCloseable {
     private final Router router;
     private final LocalApps localApps;
     private final ConnectionRegistry registry = new ConnectionRegistry();
+    private final Admission admission;
+    private final ScheduledExecutorService timer;
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger activeCopyLoops = new AtomicInteger();
     private ServerSocketChannel serverChannel;
@@ -43,6 +47,12 @@ public final class ProxyServer implements AutoCloseable {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.router = Objects.requireNonNull(router, "router");
         this.localApps = Objects.requireNonNull(localApps, "localApps");
+        this.admission = new Admission(settings.connections());
+        ScheduledThreadPoolExecutor deadlines = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon()
+                .name("streamprox-timer").factory());
+        // Most deadlines are cancelled when their connection ends well; drop them at once, not when they are due.
+        deadlines.setRemoveOnCancelPolicy(true);
+        this.timer = deadlines;
     }
 
     /** Binds the listening port and starts accepting. */
@@ -73,6 +83,11 @@ public final class ProxyServer implements AutoCloseable {
         return registry.size();
     }
 
+    /** Connections counted against {@code max-connections}: those above plus the ones local apps are serving. */
+    public int admittedConnections() {
+        return admission.admitted();
+    }
+
     /** Copy loops running for remote connections (two per tunnelled connection). */
     public int activeCopyLoops() {
         return activeCopyLoops.get();
@@ -85,12 +100,17 @@ public final class ProxyServer implements AutoCloseable {
      */
     public boolean shutdown(Duration drain) throws InterruptedException {
         synchronized (this) {
-            if (serverChannel == null || stopping) {
+            if (serverChannel == null) {
+                timer.shutdownNow();
+                return true;
+            }
+            if (stopping) {
                 return true;
             }
             stopping = true;
         }
         closeServerChannel();
+        acceptLoop.interrupt();
         acceptLoop.join();
         LOG.info("stopped accepting; draining {} open connections for up to {} ms", registry.size(),
                 drain.toMillis());
@@ -100,6 +120,7 @@ public final class ProxyServer implements AutoCloseable {
             registry.abortAll("shutdown: drain timeout");
             registry.awaitEmpty(Duration.ofSeconds(5));
         }
+        timer.shutdownNow();
         return drained;
     }
 
@@ -112,17 +133,29 @@ public final class ProxyServer implements AutoCloseable {
     private void acceptConnections() {
         while (!stopping) {
             try {
-                SocketChannel channel = serverChannel.accept();
-                ClientConnection connection = new ClientConnection(connectionIds.incrementAndGet(), channel, this);
-                registry.add(connection);
-                Thread.ofVirtual().name("streamprox-conn-" + connectionIds.get()).start(connection);
+                admission.awaitPlace();
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                serve(serverChannel.accept());
             } catch (ClosedChannelException e) {
+                admission.cancelPlace();
                 return;
             } catch (IOException e) {
+                admission.cancelPlace();
                 LOG.warn("accept failed: {}", e.getMessage());
                 pauseAfterAcceptFailure();
             }
         }
+    }
+
+    private void serve(SocketChannel channel) {
+        long id = connectionIds.incrementAndGet();
+        Admission.Slot slot = admission.admit(channel.socket().getInetAddress());
+        ClientConnection connection = new ClientConnection(id, channel, slot, this);
+        registry.add(connection);
+        Thread.ofVirtual().name("streamprox-conn-" + id).start(connection);
     }
 
     private void pauseAfterAcceptFailure() {
@@ -155,6 +188,10 @@ public final class ProxyServer implements AutoCloseable {
 
     ConnectionRegistry registry() {
         return registry;
+    }
+
+    ScheduledExecutorService timer() {
+        return timer;
     }
 
     AtomicInteger copyLoopCounter() {

@@ -6,12 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.streamprox.proxy.testing.Http.get;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -26,6 +23,7 @@ import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.testing.AccessLogCapture;
 import org.streamprox.proxy.testing.Http;
 import org.streamprox.proxy.testing.ProxyExtension;
+import org.streamprox.proxy.testing.StalledUpstream;
 
 /** Every way the engine refuses a connection, as the client and the access log see it. */
 class ErrorAnswersTest {
@@ -104,36 +102,13 @@ class ErrorAnswersTest {
 
     @Test
     void anUpstreamThatDoesNotAcceptIs504() throws Exception {
-        // A listener that never accepts, with its backlog filled: further SYNs go unanswered, as with a dead host.
-        try (ServerSocket stalled = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            List<Socket> fillers = fillBacklog(stalled.getLocalPort());
-            try {
-                startWith(new Target.Remote("127.0.0.1", stalled.getLocalPort(), Duration.ofMillis(300)));
-                long start = System.nanoTime();
-                assertAnswered(send(get("/up")), 504, "did not accept within 300 ms");
-                long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
-                assertTrue(elapsedMillis >= 290 && elapsedMillis < 5000, "answered after " + elapsedMillis + " ms");
-            } finally {
-                for (Socket filler : fillers) {
-                    filler.close();
-                }
-            }
+        try (StalledUpstream stalled = new StalledUpstream()) {
+            startWith(new Target.Remote("127.0.0.1", stalled.port(), Duration.ofMillis(300)));
+            long start = System.nanoTime();
+            assertAnswered(send(get("/up")), 504, "did not accept within 300 ms");
+            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(elapsedMillis >= 290 && elapsedMillis < 5000, "answered after " + elapsedMillis + " ms");
         }
-    }
-
-    private static List<Socket> fillBacklog(int port) throws Exception {
-        List<Socket> fillers = new ArrayList<>();
-        while (fillers.size() < 64) {
-            Socket filler = new Socket();
-            try {
-                filler.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
-                fillers.add(filler);
-            } catch (SocketTimeoutException e) {
-                filler.close();
-                return fillers;
-            }
-        }
-        throw new IllegalStateException("the backlog never filled");
     }
 
     @Test

@@ -20,7 +20,9 @@ import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.streamprox.proxy.ConnectionLimits;
 import org.streamprox.proxy.ProxySettings;
+import org.streamprox.proxy.TunnelSettings;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.route.HeadRewrite;
 import org.streamprox.proxy.route.RequestMatcher;
@@ -35,11 +37,11 @@ import org.streamprox.proxy.route.Target;
  */
 public final class ConfigLoader {
 
-    private static final Set<String> TOP_KEYS = Set.of("listen", "head", "drain-timeout", "copy-buffer-size",
-            "routes");
-    private static final Set<String> HEAD_KEYS = Set.of("until", "max-bytes", "max-reads", "timeout");
+    private static final Set<String> TOP_KEYS = Set.of("listen", "head", "max-connections",
+            "max-connections-per-client", "copy-buffer-size", "half-close-timeout", "drain-timeout", "routes");
+    private static final Set<String> HEAD_KEYS = Set.of("until", "max-bytes", "max-reads", "max-headers", "timeout");
     private static final Set<String> ROUTE_KEYS = Set.of("name", "match", "remote", "local", "connect-timeout",
-            "idle-timeout", "rewrite");
+            "idle-timeout", "upgraded-idle-timeout", "rewrite");
     private static final Set<String> MATCH_KEYS = Set.of("path-prefix", "path", "path-regex", "host", "method",
             "header");
     private static final Set<String> HEADER_MATCH_KEYS = Set.of("name", "regex");
@@ -97,14 +99,18 @@ public final class ConfigLoader {
 
     private ProxyConfig config(YamlNode root) throws ConfigException {
         Map<String, YamlNode> top = root.mapping(TOP_KEYS);
-        InetSocketAddress listen = top.containsKey("listen")
-                ? parse(top.get("listen"), ConfigLoader::listenAddress)
-                : new InetSocketAddress("0.0.0.0", 8080);
-        HeadLimits head = top.containsKey("head") ? head(top.get("head")) : HeadLimits.defaults();
-        Duration drain = top.containsKey("drain-timeout")
-                ? top.get("drain-timeout").duration() : ProxySettings.DEFAULT_DRAIN_TIMEOUT;
-        int copyBuffer = top.containsKey("copy-buffer-size")
-                ? top.get("copy-buffer-size").integer(512, 16 * 1024 * 1024) : ProxySettings.DEFAULT_COPY_BUFFER_SIZE;
+        InetSocketAddress listen = optional(top, "listen", node -> parse(node, ConfigLoader::listenAddress),
+                new InetSocketAddress("0.0.0.0", 8080));
+        HeadLimits head = optional(top, "head", ConfigLoader::head, HeadLimits.defaults());
+        ConnectionLimits connections = new ConnectionLimits(
+                optional(top, "max-connections", node -> node.integer(1, 1_000_000),
+                        ConnectionLimits.DEFAULT_MAX_CONNECTIONS),
+                optional(top, "max-connections-per-client", node -> node.integer(0, 1_000_000), 0));
+        TunnelSettings tunnel = new TunnelSettings(
+                optional(top, "copy-buffer-size", node -> node.integer(512, 16 * 1024 * 1024),
+                        TunnelSettings.DEFAULT_COPY_BUFFER_SIZE),
+                optional(top, "half-close-timeout", YamlNode::duration, TunnelSettings.DEFAULT_HALF_CLOSE_TIMEOUT));
+        Duration drain = optional(top, "drain-timeout", YamlNode::duration, ProxySettings.DEFAULT_DRAIN_TIMEOUT);
         YamlNode routes = top.get("routes");
         if (routes == null) {
             throw root.error("routes: missing; a configuration needs at least one route");
@@ -121,43 +127,44 @@ public final class ConfigLoader {
         if (rules.isEmpty()) {
             throw routes.error("a configuration needs at least one route");
         }
-        return new ProxyConfig(new ProxySettings(listen, head, drain, copyBuffer), rules);
+        return new ProxyConfig(new ProxySettings(listen, head, connections, tunnel, drain), rules);
     }
 
     private static HeadLimits head(YamlNode node) throws ConfigException {
         Map<String, YamlNode> head = node.mapping(HEAD_KEYS);
-        HeadLimits.Until until = HeadLimits.Until.HEADERS;
-        if (head.containsKey("until")) {
-            until = switch (head.get("until").string()) {
-                case "headers" -> HeadLimits.Until.HEADERS;
-                case "request-line" -> HeadLimits.Until.REQUEST_LINE;
-                default -> throw head.get("until").error("expected 'headers' or 'request-line'");
-            };
-        }
-        int maxBytes = head.containsKey("max-bytes")
-                ? head.get("max-bytes").integer(64, 1024 * 1024) : HeadLimits.DEFAULT_MAX_BYTES;
-        int maxReads = head.containsKey("max-reads")
-                ? head.get("max-reads").integer(1, Integer.MAX_VALUE) : HeadLimits.DEFAULT_MAX_READS;
-        Duration timeout = head.containsKey("timeout") ? head.get("timeout").duration() : HeadLimits.DEFAULT_TIMEOUT;
-        return new HeadLimits(until, maxBytes, maxReads, timeout);
+        HeadLimits.Until until = optional(head, "until", ConfigLoader::until, HeadLimits.Until.HEADERS);
+        return new HeadLimits(until,
+                optional(head, "max-bytes", n -> n.integer(64, 1024 * 1024), HeadLimits.DEFAULT_MAX_BYTES),
+                optional(head, "max-reads", n -> n.integer(1, Integer.MAX_VALUE), HeadLimits.DEFAULT_MAX_READS),
+                optional(head, "timeout", YamlNode::duration, HeadLimits.DEFAULT_TIMEOUT),
+                optional(head, "max-headers", n -> n.integer(1, 10_000), HeadLimits.DEFAULT_MAX_HEADERS));
     }
 
-    private RuleRouter.Rule rule(YamlNode node, int index, HeadLimits.Until until) throws ConfigException {
-        Map<String, YamlNode> route = node.mapping(ROUTE_KEYS);
-        String name = route.containsKey("name") ? route.get("name").nonEmptyString() : "route-" + (index + 1);
-        RequestMatcher matcher = route.containsKey("match")
-                ? matcher(route.get("match"), until) : RequestMatcher.all(List.of());
-        Target target = target(node, route);
-        if (target instanceof Target.Local && route.containsKey("rewrite")) {
-            throw route.get("rewrite").error("only remote routes rewrite the head; local apps see it as sent");
+    private static HeadLimits.Until until(YamlNode node) throws ConfigException {
+        return switch (node.string()) {
+            case "headers" -> HeadLimits.Until.HEADERS;
+            case "request-line" -> HeadLimits.Until.REQUEST_LINE;
+            default -> throw node.error("expected 'headers' or 'request-line'");
+        };
+    }
+
+    private RuleRouter.Rule rule(YamlNode routeNode, int index, HeadLimits.Until until) throws ConfigException {
+        Map<String, YamlNode> route = routeNode.mapping(ROUTE_KEYS);
+        String name = optional(route, "name", YamlNode::nonEmptyString, "route-" + (index + 1));
+        RequestMatcher matcher = optional(route, "match", node -> matcher(node, until), RequestMatcher.all(List.of()));
+        Target target = target(routeNode, route);
+        for (String remoteOnly : List.of("rewrite", "connect-timeout", "idle-timeout", "upgraded-idle-timeout")) {
+            if (target instanceof Target.Local && route.containsKey(remoteOnly)) {
+                throw route.get(remoteOnly).error("applies to remote routes only; local apps get the connection "
+                        + "as the client sent it");
+            }
         }
-        HeadRewrite rewrite = route.containsKey("rewrite") ? rewrite(route.get("rewrite"), until) : HeadRewrite.NONE;
-        Optional<Duration> idle = route.containsKey("idle-timeout")
-                ? Optional.of(route.get("idle-timeout").duration()) : Optional.empty();
-        if (target instanceof Target.Local && idle.isPresent()) {
-            throw route.get("idle-timeout").error("applies to remote routes only");
-        }
-        return new RuleRouter.Rule(matcher, new Route(name, target, rewrite, idle));
+        HeadRewrite rewrite = optional(route, "rewrite", node -> rewrite(node, until), HeadRewrite.NONE);
+        Optional<Duration> idle = optional(route, "idle-timeout", node -> Optional.of(node.duration()),
+                Optional.empty());
+        Optional<Duration> upgradedIdle = optional(route, "upgraded-idle-timeout",
+                node -> Optional.of(node.duration()), Optional.empty());
+        return new RuleRouter.Rule(matcher, new Route(name, target, rewrite, idle, upgradedIdle));
     }
 
     private Target target(YamlNode routeNode, Map<String, YamlNode> route) throws ConfigException {
@@ -168,9 +175,6 @@ public final class ConfigLoader {
         }
         if (local != null) {
             String app = local.nonEmptyString();
-            if (route.containsKey("connect-timeout")) {
-                throw route.get("connect-timeout").error("applies to remote routes only");
-            }
             if (!localAppExists.test(app)) {
                 throw local.error("no local app named '" + app + "'");
             }
@@ -267,6 +271,17 @@ public final class ConfigLoader {
         } catch (IllegalArgumentException e) {
             throw node.error(e.getMessage());
         }
+    }
+
+    private interface Reader<T> {
+        T read(YamlNode node) throws ConfigException;
+    }
+
+    /** The value under {@code key} read by {@code reader}, or {@code fallback} when the key is absent. */
+    private static <T> T optional(Map<String, YamlNode> map, String key, Reader<T> reader, T fallback)
+            throws ConfigException {
+        YamlNode node = map.get(key);
+        return node == null ? fallback : reader.read(node);
     }
 
     private interface Parser<T> {

@@ -9,8 +9,9 @@ import java.time.Duration;
  * @param maxBytes the most bytes buffered while looking for the end; a longer head is answered {@code 431}
  * @param maxReads the most socket reads the head may arrive in, against clients that drip it byte by byte
  * @param timeout  the deadline for the whole head, counted from the first read, not per read
+ * @param maxHeaders the most header fields a head may have; more are answered {@code 431}
  */
-public record HeadLimits(Until until, int maxBytes, int maxReads, Duration timeout) {
+public record HeadLimits(Until until, int maxBytes, int maxReads, Duration timeout, int maxHeaders) {
 
     public enum Until {
         /** The head ends with the empty line after the header fields. */
@@ -22,9 +23,15 @@ public record HeadLimits(Until until, int maxBytes, int maxReads, Duration timeo
     public static final int DEFAULT_MAX_BYTES = 16 * 1024;
     public static final int DEFAULT_MAX_READS = 4096;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+    public static final int DEFAULT_MAX_HEADERS = 100;
 
     public static HeadLimits defaults() {
         return new HeadLimits(Until.HEADERS, DEFAULT_MAX_BYTES, DEFAULT_MAX_READS, DEFAULT_TIMEOUT);
+    }
+
+    /** Limits with the default cap on the number of header fields. */
+    public HeadLimits(Until until, int maxBytes, int maxReads, Duration timeout) {
+        this(until, maxBytes, maxReads, timeout, DEFAULT_MAX_HEADERS);
     }
 
     public HeadLimits {
@@ -33,6 +40,9 @@ public record HeadLimits(Until until, int maxBytes, int maxReads, Duration timeo
         }
         if (maxReads < 1) {
             throw new IllegalArgumentException("max-reads must be at least 1, not " + maxReads);
+        }
+        if (maxHeaders < 1) {
+            throw new IllegalArgumentException("max-headers must be at least 1, not " + maxHeaders);
         }
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, not " + timeout);

@@ -28,7 +28,7 @@ public final class HeadParser {
         checkTargetForm(method, target);
         HeaderFields headers = withHeaders ? headers(bytes, lineEnd + 2) : HeaderFields.empty();
         if (withHeaders) {
-            checkHost(version, headers);
+            checkHost(version, target, headers);
         }
         return new RequestHead(method, target, RequestTarget.path(target), version, headers, bytes);
     }
@@ -108,13 +108,22 @@ public final class HeadParser {
                 new String(bytes, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1));
     }
 
-    private static void checkHost(String version, HeaderFields headers) throws HeadException {
-        int hosts = headers.all("Host").size();
-        if (hosts > 1) {
+    /**
+     * One {@code Host}, required in HTTP/1.1, and agreeing with an absolute-form target: the engine and the
+     * server behind it must not pick different hosts for the same request.
+     */
+    private static void checkHost(String version, String target, HeaderFields headers) throws HeadException {
+        List<String> hosts = headers.all("Host");
+        if (hosts.size() > 1) {
             throw new HeadException(400, "more than one Host header");
         }
-        if (hosts == 0 && version.equals("HTTP/1.1")) {
+        if (hosts.isEmpty() && version.equals("HTTP/1.1")) {
             throw new HeadException(400, "HTTP/1.1 request without a Host header");
+        }
+        String authority = RequestTarget.authority(target);
+        if (authority != null && !hosts.isEmpty()
+                && !RequestTarget.hostWithoutPort(authority).equals(RequestTarget.hostWithoutPort(hosts.get(0)))) {
+            throw new HeadException(400, "Host header does not match the absolute-form target");
         }
     }
 

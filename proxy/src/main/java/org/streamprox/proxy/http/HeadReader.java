@@ -3,6 +3,7 @@ package org.streamprox.proxy.http;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -49,7 +50,17 @@ public final class HeadReader {
      * @throws HeadException when the head breaks a limit or the grammar, or the client goes away first
      */
     public Result read(Socket socket) throws IOException, HeadException {
-        InputStream in = socket.getInputStream();
+        return read(socket.getInputStream(), socket::setSoTimeout);
+    }
+
+    /** Sets the read timeout of the stream being read, in milliseconds. */
+    @FunctionalInterface
+    interface ReadTimeout {
+        void set(int millis) throws SocketException;
+    }
+
+    /** The reading itself, apart from the socket so tests can feed it bytes in reads of chosen sizes. */
+    Result read(InputStream in, ReadTimeout readTimeout) throws IOException, HeadException {
         long deadline = System.nanoTime() + limits.timeout().toNanos();
         byte[] buffer = new byte[Math.min(INITIAL_BUFFER, limits.maxBytes())];
         int length = 0;
@@ -62,7 +73,7 @@ public final class HeadReader {
                 }
                 buffer = Arrays.copyOf(buffer, Math.min(limits.maxBytes(), buffer.length * 2));
             }
-            int read = readBefore(deadline, socket, in, buffer, length, length > 0);
+            int read = readBefore(deadline, readTimeout, in, buffer, length, length > 0);
             if (read < 0) {
                 throw new HeadException(0, length == 0
                         ? "client closed the connection without sending anything"
@@ -76,17 +87,20 @@ public final class HeadReader {
         }
         byte[] raw = Arrays.copyOf(buffer, headEnd);
         RequestHead head = HeadParser.parse(raw, limits.until() == HeadLimits.Until.HEADERS);
+        if (head.headers().size() > limits.maxHeaders()) {
+            throw new HeadException(431, "more than " + limits.maxHeaders() + " header fields");
+        }
         return new Result(head, ByteBuffer.wrap(buffer, 0, length), length);
     }
 
-    private int readBefore(long deadline, Socket socket, InputStream in, byte[] buffer, int offset,
+    private int readBefore(long deadline, ReadTimeout readTimeout, InputStream in, byte[] buffer, int offset,
                            boolean started) throws IOException, HeadException {
         long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         try {
             if (remainingMillis <= 0) {
                 throw new SocketTimeoutException();
             }
-            socket.setSoTimeout((int) Math.min(remainingMillis, Integer.MAX_VALUE));
+            readTimeout.set((int) Math.min(remainingMillis, Integer.MAX_VALUE));
             return in.read(buffer, offset, buffer.length - offset);
         } catch (SocketTimeoutException e) {
             // A client that never sent a byte (a browser's speculative connection, a port scan) is closed quietly.

@@ -1,43 +1,55 @@
 package org.streamprox.proxy.http;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 
-/** Reads the parts of a request target (RFC 9112 section 3.2) that routing needs. */
-final class RequestTarget {
+/** Reads the parts of a request target (RFC 9112 section 3.2) that routing and rewriting need. */
+public final class RequestTarget {
+
+    /** {@code scheme "://" authority}: a scheme is a letter followed by letters, digits, '+', '-' or '.'. */
+    private static final Pattern ABSOLUTE_FORM = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*.*");
 
     private RequestTarget() {
     }
 
-    /** The path of a target, without query; {@code *} for the asterisk form, empty for the authority form. */
-    static String path(String target) {
-        String rest = target;
-        int scheme = target.indexOf("://");
-        if (scheme > 0 && target.charAt(0) != '/') {
-            int pathStart = target.indexOf('/', scheme + 3);
-            int queryStart = target.indexOf('?', scheme + 3);
-            if (pathStart < 0 || (queryStart >= 0 && queryStart < pathStart)) {
-                return "/";
-            }
-            rest = target.substring(pathStart);
-        } else if (target.charAt(0) != '/' && !target.equals("*")) {
-            return "";
+    /**
+     * Where the path begins: 0 in the origin form, just after the authority in the absolute form (which may be
+     * the end of the target or a '?'), -1 for the asterisk and authority forms, which have no path.
+     */
+    public static int pathStart(String target) {
+        if (target.startsWith("/")) {
+            return 0;
         }
-        int query = rest.indexOf('?');
-        return query < 0 ? rest : rest.substring(0, query);
-    }
-
-    /** The authority of an absolute-form target, or null for any other form. */
-    static String authority(String target) {
-        int scheme = target.indexOf("://");
-        if (scheme <= 0 || target.charAt(0) == '/') {
-            return null;
+        if (!ABSOLUTE_FORM.matcher(target).matches()) {
+            return -1;
         }
-        int start = scheme + 3;
-        int end = start;
+        int authorityStart = target.indexOf("://") + 3;
+        int end = authorityStart;
         while (end < target.length() && "/?#".indexOf(target.charAt(end)) < 0) {
             end++;
         }
-        String authority = target.substring(start, end);
+        return end;
+    }
+
+    /** The path of a target without query: {@code /} when an absolute-form target has none, {@code *} or empty else. */
+    static String path(String target) {
+        int start = pathStart(target);
+        if (start < 0) {
+            return target.equals("*") ? "*" : "";
+        }
+        int end = start;
+        while (end < target.length() && target.charAt(end) != '?' && target.charAt(end) != '#') {
+            end++;
+        }
+        return end == start ? "/" : target.substring(start, end);
+    }
+
+    /** The authority of an absolute-form target, without user info, or null for any other form. */
+    public static String authority(String target) {
+        if (target.startsWith("/") || !ABSOLUTE_FORM.matcher(target).matches()) {
+            return null;
+        }
+        String authority = target.substring(target.indexOf("://") + 3, pathStart(target));
         int userInfo = authority.lastIndexOf('@');
         return userInfo < 0 ? authority : authority.substring(userInfo + 1);
     }

@@ -7,7 +7,11 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import org.streamprox.proxy.TunnelSettings;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -21,23 +25,28 @@ public final class Tunnel {
 
     private final Socket client;
     private final Socket upstream;
-    private final int bufferSize;
+    private final TunnelSettings settings;
     private final Optional<Duration> idleTimeout;
+    private final ScheduledExecutorService timer;
     private final AtomicInteger activeCopyLoops;
     private final AtomicReference<String> failure = new AtomicReference<>();
+    private final AtomicReference<ScheduledFuture<?>> halfCloseDeadline = new AtomicReference<>();
     private volatile long lastActivityNanos = System.nanoTime();
     private long bytesFromClient;
     private long bytesToClient;
 
     /**
+     * @param idleTimeout     how long both directions may be silent; empty for no limit
+     * @param timer           runs the half-close deadline
      * @param activeCopyLoops a counter of running copy loops, shared by the listener, for tests and metrics
      */
-    public Tunnel(Socket client, Socket upstream, int bufferSize, Optional<Duration> idleTimeout,
-                  AtomicInteger activeCopyLoops) {
+    public Tunnel(Socket client, Socket upstream, TunnelSettings settings, Optional<Duration> idleTimeout,
+                  ScheduledExecutorService timer, AtomicInteger activeCopyLoops) {
         this.client = client;
         this.upstream = upstream;
-        this.bufferSize = bufferSize;
+        this.settings = settings;
         this.idleTimeout = idleTimeout;
+        this.timer = timer;
         this.activeCopyLoops = activeCopyLoops;
     }
 
@@ -58,6 +67,10 @@ public final class Tunnel {
                 .start(() -> bytesToClient = copy(upstream, client, "upstream", "client"));
         bytesFromClient = copy(client, upstream, "client", "upstream");
         downstream.join();
+        ScheduledFuture<?> deadline = halfCloseDeadline.get();
+        if (deadline != null) {
+            deadline.cancel(false);
+        }
         closeQuietly(client);
         closeQuietly(upstream);
         String reason = failure.get();
@@ -89,7 +102,7 @@ public final class Tunnel {
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();
-            byte[] buffer = new byte[bufferSize];
+            byte[] buffer = new byte[settings.copyBufferSize()];
             int read;
             while ((read = readOrIdle(in, buffer)) >= 0) {
                 failingSide = toName;
@@ -99,6 +112,7 @@ public final class Tunnel {
                 lastActivityNanos = System.nanoTime();
             }
             to.shutdownOutput();
+            startHalfCloseDeadline();
         } catch (IdleTimeout e) {
             abort("idle for " + idleTimeout.orElseThrow().toMillis() + " ms");
         } catch (IOException e) {
@@ -107,6 +121,16 @@ public final class Tunnel {
             activeCopyLoops.decrementAndGet();
         }
         return copied;
+    }
+
+    /** The first direction to end starts the clock on the other; the second finds it running. */
+    private void startHalfCloseDeadline() {
+        long millis = settings.halfCloseTimeout().toMillis();
+        ScheduledFuture<?> deadline = timer.schedule(() -> abort("half-closed for " + millis + " ms"), millis,
+                TimeUnit.MILLISECONDS);
+        if (!halfCloseDeadline.compareAndSet(null, deadline)) {
+            deadline.cancel(false);
+        }
     }
 
     /** Reads; a read timeout only counts as idle when the other direction has been quiet as long. */

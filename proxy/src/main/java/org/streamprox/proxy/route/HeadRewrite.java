@@ -2,6 +2,7 @@ package org.streamprox.proxy.route;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.Set;
 import org.streamprox.proxy.http.HeadParser;
 import org.streamprox.proxy.http.HeaderFields;
 import org.streamprox.proxy.http.RequestHead;
+import org.streamprox.proxy.http.RequestTarget;
 
 /**
  * Changes a route makes to the head before forwarding it. With nothing to change the head's own bytes are sent
@@ -37,12 +39,15 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
         removeHeaders = List.copyOf(removeHeaders);
         for (var entry : setHeaders.entrySet()) {
             checkField(entry.getKey(), entry.getValue());
+            checkChangeable(entry.getKey(), entry.getValue());
         }
         for (var entry : replaceHeaders.entrySet()) {
             checkField(entry.getKey(), entry.getValue());
+            checkChangeable(entry.getKey(), entry.getValue());
         }
         for (String name : removeHeaders) {
             checkField(name, "");
+            checkChangeable(name, "");
         }
         pathPrefix.ifPresent(prefix -> checkPath(prefix.to()));
     }
@@ -51,28 +56,43 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
         return !setHeaders.isEmpty() || !replaceHeaders.isEmpty() || !removeHeaders.isEmpty();
     }
 
-    /** The head as it is to be sent upstream. */
+    /**
+     * The head as it is to be sent upstream. A rewritten head always carries an origin-form target, with an
+     * absolute-form target's authority moved into {@code Host}, so that a {@code Host} rewrite is the host the
+     * upstream obeys (RFC 9112 section 3.2.2 lets the target's authority override {@code Host}).
+     */
     public byte[] apply(RequestHead head) {
         if (!changesHeaders() && pathPrefix.isEmpty()) {
             return head.raw();
         }
+        boolean withHeaders = head.hasHeaderBlock();
         StringBuilder out = new StringBuilder(head.raw().length + 64);
-        out.append(head.method()).append(' ').append(rewriteTarget(head)).append(' ').append(head.version())
-                .append("\r\n");
-        if (head.hasHeaderBlock()) {
-            appendHeaders(head.headers(), out);
+        out.append(head.method()).append(' ').append(rewriteTarget(head.target(), withHeaders)).append(' ')
+                .append(head.version()).append("\r\n");
+        if (withHeaders) {
+            appendHeaders(headersWithAuthority(head), out);
             out.append("\r\n");
         }
         return out.toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    private void appendHeaders(HeaderFields headers, StringBuilder out) {
+    /** The client's fields, plus {@code Host} from an absolute-form target that came without one (HTTP/1.0). */
+    private static List<HeaderFields.Field> headersWithAuthority(RequestHead head) {
+        List<HeaderFields.Field> fields = new ArrayList<>(head.headers().asList());
+        String authority = RequestTarget.authority(head.target());
+        if (authority != null && head.headers().first("Host").isEmpty()) {
+            fields.add(new HeaderFields.Field("Host", authority));
+        }
+        return fields;
+    }
+
+    private void appendHeaders(List<HeaderFields.Field> fields, StringBuilder out) {
         Set<String> removed = lowerCase(removeHeaders);
         Map<String, String> newValues = new LinkedHashMap<>();
         replaceHeaders.forEach((name, value) -> newValues.put(name.toLowerCase(Locale.ROOT), value));
         setHeaders.forEach((name, value) -> newValues.put(name.toLowerCase(Locale.ROOT), value));
         Set<String> written = new HashSet<>();
-        for (HeaderFields.Field field : headers.asList()) {
+        for (HeaderFields.Field field : fields) {
             String key = field.name().toLowerCase(Locale.ROOT);
             if (removed.contains(key)) {
                 continue;
@@ -91,21 +111,35 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
         });
     }
 
-    private String rewriteTarget(RequestHead head) {
-        String target = head.target();
-        if (pathPrefix.isEmpty() || !head.path().startsWith(pathPrefix.get().from())) {
-            return target;
-        }
-        int pathStart = target.startsWith("/") ? 0 : target.indexOf('/', target.indexOf("://") + 3);
+    /**
+     * The target with its path prefix rewritten; origin-form when {@code originForm}, else keeping an
+     * absolute-form target's scheme and authority. Asterisk and authority forms have no path and stay as sent.
+     */
+    private String rewriteTarget(String target, boolean originForm) {
+        int pathStart = RequestTarget.pathStart(target);
         if (pathStart < 0) {
             return target;
         }
-        String rest = target.substring(pathStart + pathPrefix.get().from().length());
-        String rewritten = pathPrefix.get().to() + rest;
-        if (!rewritten.startsWith("/")) {
-            rewritten = "/" + rewritten;
+        String rest = target.substring(pathStart);
+        int queryStart = indexOfQueryOrFragment(rest);
+        String path = rest.substring(0, queryStart);
+        if (!path.startsWith("/")) {
+            path = "/" + path;
         }
-        return target.substring(0, pathStart) + rewritten;
+        if (pathPrefix.isPresent() && path.startsWith(pathPrefix.get().from())) {
+            path = pathPrefix.get().to() + path.substring(pathPrefix.get().from().length());
+            path = path.startsWith("/") ? path : "/" + path;
+        }
+        return (originForm ? "" : target.substring(0, pathStart)) + path + rest.substring(queryStart);
+    }
+
+    private static int indexOfQueryOrFragment(String pathAndQuery) {
+        for (int i = 0; i < pathAndQuery.length(); i++) {
+            if (pathAndQuery.charAt(i) == '?' || pathAndQuery.charAt(i) == '#') {
+                return i;
+            }
+        }
+        return pathAndQuery.length();
     }
 
     private static void appendField(StringBuilder out, String name, String value) {
@@ -125,10 +159,27 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
         checkValue(value, "header " + name);
     }
 
+    /**
+     * Refuses changes that would make the forwarded head invalid or let the upstream frame the body differently
+     * from the client: an empty or missing {@code Host} (HTTP/1.1 requires one) and any change to
+     * {@code Content-Length} or {@code Transfer-Encoding}.
+     */
+    private static void checkChangeable(String name, String value) {
+        if (FRAMING_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException(name + " frames the request body and cannot be rewritten");
+        }
+        if (name.equalsIgnoreCase("Host") && value.isBlank()) {
+            throw new IllegalArgumentException("Host cannot be removed or emptied: HTTP/1.1 requests need it");
+        }
+    }
+
+    private static final Set<String> FRAMING_HEADERS = Set.of("content-length", "transfer-encoding");
+
     private static void checkPath(String path) {
         checkValue(path, "path prefix");
-        if (path.chars().anyMatch(c -> c <= ' ' || c > '~')) {
-            throw new IllegalArgumentException("path prefix '" + path + "' must be visible ASCII without spaces");
+        if (path.chars().anyMatch(c -> c <= ' ' || c > '~' || c == '?' || c == '#')) {
+            throw new IllegalArgumentException("path prefix '" + path + "' must be visible ASCII without spaces, "
+                    + "'?' or '#'");
         }
     }
 

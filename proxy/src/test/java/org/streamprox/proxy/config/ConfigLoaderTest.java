@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.streamprox.proxy.ConnectionLimits;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.http.HeadParser;
 import org.streamprox.proxy.route.Route;
@@ -28,6 +29,9 @@ class ConfigLoaderTest {
             head: { until: headers, max-bytes: 8192, max-reads: 64, timeout: 3s }
             drain-timeout: 2s
             copy-buffer-size: 4096
+            max-connections: 500
+            max-connections-per-client: 20
+            half-close-timeout: 15s
             routes:
               - name: foo
                 match: { path-prefix: /foo }
@@ -54,7 +58,9 @@ class ConfigLoaderTest {
         assertEquals(new HeadLimits(HeadLimits.Until.HEADERS, 8192, 64, Duration.ofSeconds(3)),
                 config.settings().head());
         assertEquals(Duration.ofSeconds(2), config.settings().drainTimeout());
-        assertEquals(4096, config.settings().copyBufferSize());
+        assertEquals(4096, config.settings().tunnel().copyBufferSize());
+        assertEquals(new ConnectionLimits(500, 20), config.settings().connections());
+        assertEquals(Duration.ofSeconds(15), config.settings().tunnel().halfCloseTimeout());
         assertEquals(3, config.rules().size());
         Route google = config.rules().get(1).route();
         assertEquals(new Target.Remote("www.google.com", 80, Duration.ofMillis(500)), google.target());
@@ -92,6 +98,9 @@ class ConfigLoaderTest {
         "duplicate name   | 3 | routes[1]             | routes:~  - { name: a, remote: a:1 }~  - { name: a, remote: b:1 }",
         "no routes        | 1 | ''                    | listen: 0.0.0.0:1",
         "broken YAML      | 2 | ''                    | routes:~  - [ unclosed",
+        "remove Host      | 3 | routes[0].rewrite.remove-headers[0] | routes:~  - remote: a:1~    rewrite: { remove-headers: [host] }",
+        "framing header   | 3 | routes[0].rewrite.set-headers.Content-Length | routes:~  - remote: a:1~    rewrite: { set-headers: { Content-Length: 5 } }",
+        "timeout on local | 2 | routes[0].idle-timeout | routes:~  - { local: foo, idle-timeout: 5s }",
     })
     void badConfigurationsNameFileLineAndField(String name, int line, String field, String yaml) {
         String text = yaml.replace("~", "\n");

@@ -184,18 +184,28 @@ class HeadReaderTest {
         "HTTP/2 preface         | PRI * HTTP/2.0\\r\\n\\r\\nSM\\r\\n\\r\\n                  | 505",
         "no Host in HTTP/1.1    | GET / HTTP/1.1\\r\\nAccept: */*\\r\\n\\r\\n             | 400",
         "two Host headers       | GET / HTTP/1.1\\r\\nHost: a\\r\\nHost: b\\r\\n\\r\\n     | 400",
+        "scheme not a scheme    | GET a/b://h/x HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n         | 400",
         "relative target        | GET foo HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n              | 400",
+        "Host not target host   | GET http://a.org/x HTTP/1.1\\r\\nHost: b.org\\r\\n\\r\\n  | 400",
+        "absolute-form          | GET http://a.org/x HTTP/1.1\\r\\nHost: A.org:80\\r\\n\\r\\n | 200",
         "CONNECT authority      | CONNECT a.org:443 HTTP/1.1\\r\\nHost: a.org\\r\\n\\r\\n | 200",
     })
     void malformedHeadsGetADefinedStatus(String name, String head, int status) throws Exception {
         String unescaped = head.strip().replace("\\r", "\r").replace("\\n", "\n");
         client.getOutputStream().write(ascii(unescaped));
         if (status == 200) {
-            assertEquals("CONNECT", read(DEFAULTS).head().method());
+            assertTrue(read(DEFAULTS).head().host().isPresent());
             return;
         }
         HeadException e = assertThrows(HeadException.class, () -> read(DEFAULTS));
         assertEquals(status, e.status(), e.getMessage());
+    }
+
+    @Test
+    void tooManyHeaderFieldsAreAnswered431() throws Exception {
+        HeadLimits limits = new HeadLimits(HeadLimits.Until.HEADERS, 4096, 100, Duration.ofSeconds(5), 3);
+        HeadException e = rejected(limits, "GET / HTTP/1.1\r\nHost: a\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n");
+        assertEquals(431, e.status());
     }
 
     @Test

@@ -61,6 +61,22 @@ class HeadRewriteTest {
     }
 
     @Test
+    void anAbsoluteFormTargetBecomesOriginFormSoTheHostRewriteIsTheOneObeyed() throws Exception {
+        HeadRewrite google = new HeadRewrite(Map.of("Host", "www.google.com"), Map.of(), List.of(),
+                Optional.of(new HeadRewrite.PrefixRewrite("/google", "")));
+        assertEquals("GET /x?q=1 HTTP/1.1\r\nHost: www.google.com\r\n\r\n",
+                apply(google, "GET http://localhost:8080/google/x?q=1 HTTP/1.1\r\nHost: localhost:8080\r\n\r\n"));
+    }
+
+    @Test
+    void anAbsoluteFormTargetWithoutHostKeepsItsAuthorityInHost() throws Exception {
+        HeadRewrite dropCookie = new HeadRewrite(Map.of(), Map.of(), List.of("Cookie"),
+                Optional.of(new HeadRewrite.PrefixRewrite("/", "/app/")));
+        assertEquals("GET /app/?x=/a HTTP/1.0\r\nHost: h:81\r\n\r\n",
+                apply(dropCookie, "GET http://h:81?x=/a HTTP/1.0\r\nCookie: c\r\n\r\n"));
+    }
+
+    @Test
     void aRequestLineOnlyHeadStaysARequestLine() throws Exception {
         HeadRewrite strip = new HeadRewrite(Map.of(), Map.of(), List.of(),
                 Optional.of(new HeadRewrite.PrefixRewrite("/a", "/b")));
@@ -76,5 +92,7 @@ class HeadRewriteTest {
                 Map.of(), List.of(), Optional.empty()));
         assertThrows(IllegalArgumentException.class, () -> new HeadRewrite(Map.of(), Map.of(), List.of(),
                 Optional.of(new HeadRewrite.PrefixRewrite("/a", "/b c"))));
+        assertThrows(IllegalArgumentException.class, () -> new HeadRewrite(Map.of(), Map.of(), List.of(),
+                Optional.of(new HeadRewrite.PrefixRewrite("/a", "/b?c"))));
     }
 }

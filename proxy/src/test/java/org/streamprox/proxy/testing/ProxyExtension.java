@@ -55,10 +55,14 @@ public final class ProxyExtension implements AfterEachCallback {
         return socket;
     }
 
-    /** Waits (bounded) until the engine holds no connection and runs no copy loop. */
+    /**
+     * Waits (bounded) until the engine holds no connection, runs no copy loop, and no connection it handed to
+     * a local app is still open.
+     */
     public void awaitQuiet() {
         await("engine connections and copy loops to drain").atMost(Duration.ofSeconds(10))
-                .until(() -> server.openConnections() == 0 && server.activeCopyLoops() == 0);
+                .until(() -> server.openConnections() == 0 && server.activeCopyLoops() == 0
+                        && server.admittedConnections() == 0);
     }
 
     @Override

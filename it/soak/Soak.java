@@ -1,0 +1,491 @@
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+/**
+ * StreamProx soak test, one source file run without a build ({@code java Soak.java ...}):
+ * <ul>
+ *   <li>{@code upstream}: the upstream behind the proxy; prints its port;</li>
+ *   <li>{@code drive PROXY_PORT PROXY_PID SECONDS TSV}: the mixed workload through the proxy, one sample of the
+ *       proxy process a second into TSV, and the verdict (exit 1 on lost bytes, errors or unbounded growth).</li>
+ * </ul>
+ */
+public final class Soak {
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "upstream" -> Upstream.serve();
+            case "drive" -> System.exit(new Driver(Integer.parseInt(args[1]), Long.parseLong(args[2]),
+                    Duration.ofSeconds(Long.parseLong(args[3])), Path.of(args[4])).run() ? 0 : 1);
+            default -> throw new IllegalArgumentException("usage: java Soak.java upstream | drive PORT PID SECONDS TSV");
+        }
+    }
+}
+
+/** HTTP/1.1 heads and digests on raw sockets, shared by both sides. */
+final class Wire {
+
+    private Wire() {
+    }
+
+    /** The head's lines, without line ends, up to the empty line. */
+    static List<String> readHead(InputStream in) throws IOException {
+        List<String> lines = new ArrayList<>();
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        int previous = -1;
+        for (int b = in.read(); b >= 0; previous = b, b = in.read()) {
+            if (previous == '\r' && b == '\n') {
+                String text = line.toString(StandardCharsets.ISO_8859_1);
+                String complete = text.substring(0, text.length() - 1);
+                if (complete.isEmpty()) {
+                    return lines;
+                }
+                lines.add(complete);
+                line.reset();
+            } else {
+                line.write(b);
+            }
+        }
+        throw new IOException("stream ended inside a head after " + lines);
+    }
+
+    /** The named field's value in a head read by {@link #readHead}, or null. */
+    static String field(List<String> head, String name) {
+        String prefix = name.toLowerCase(Locale.ROOT) + ":";
+        return head.stream().skip(1).filter(line -> line.toLowerCase(Locale.ROOT).startsWith(prefix))
+                .map(line -> line.substring(prefix.length()).trim()).findFirst().orElse(null);
+    }
+
+    static int status(List<String> head) {
+        return Integer.parseInt(head.get(0).split(" ")[1]);
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.ISO_8859_1);
+    }
+}
+
+/**
+ * One request per connection: {@code GET /short} answers "ok"; {@code GET /bytes/N} sends N pseudo-random bytes
+ * with their SHA-256 in {@code X-Sha256}; {@code POST /upload} answers the SHA-256 of the body it got; a request
+ * with {@code Upgrade} gets {@code 101} and then an echo of raw bytes until the client ends.
+ */
+final class Upstream {
+
+    private static final Map<Integer, String> DIGESTS = new ConcurrentHashMap<>();
+
+    private Upstream() {
+    }
+
+    static void serve() throws IOException {
+        try (ServerSocket listener = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress())) {
+            System.out.println(listener.getLocalPort());
+            System.out.flush();
+            while (true) {
+                Socket socket = listener.accept();
+                Thread.ofVirtual().start(() -> answer(socket));
+            }
+        }
+    }
+
+    private static void answer(Socket socket) {
+        try (socket) {
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            List<String> head = Wire.readHead(in);
+            String path = head.get(0).split(" ")[1];
+            if (Wire.field(head, "Upgrade") != null) {
+                out.write(Wire.ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\n\r\n"));
+                in.transferTo(out);
+            } else if (path.startsWith("/bytes/")) {
+                int size = Integer.parseInt(path.substring("/bytes/".length()));
+                String sha = DIGESTS.computeIfAbsent(size, s -> Wire.sha256(content(s)));
+                out.write(Wire.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\nX-Sha256: " + sha
+                        + "\r\nConnection: close\r\n\r\n"));
+                out.write(content(size));
+            } else if (path.equals("/upload")) {
+                byte[] body = in.readNBytes(Integer.parseInt(Wire.field(head, "Content-Length")));
+                small(out, Wire.sha256(body));
+            } else {
+                small(out, "ok");
+            }
+        } catch (IOException | RuntimeException e) {
+            // Abusive clients reset and vanish on purpose; the driver judges every outcome it cares about.
+        }
+    }
+
+    /** The same bytes for the same size, so each size's digest is computed once. */
+    private static byte[] content(int size) {
+        byte[] bytes = new byte[size];
+        new Random(size).nextBytes(bytes);
+        return bytes;
+    }
+
+    private static void small(OutputStream out, String body) throws IOException {
+        out.write(Wire.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n"
+                + body));
+    }
+}
+
+/** What the workload has done and what went wrong; a lost or altered byte is counted apart from other errors. */
+final class Tally {
+
+    final AtomicLong exchanges = new AtomicLong();
+    final AtomicLong bytesVerified = new AtomicLong();
+    final AtomicLong errors = new AtomicLong();
+    final AtomicLong lost = new AtomicLong();
+    private final List<String> firstProblems = new ArrayList<>();
+
+    void problem(AtomicLong counter, String what) {
+        counter.incrementAndGet();
+        synchronized (firstProblems) {
+            if (firstProblems.size() < 10) {
+                firstProblems.add(what);
+            }
+        }
+    }
+
+    List<String> firstProblems() {
+        synchronized (firstProblems) {
+            return List.copyOf(firstProblems);
+        }
+    }
+}
+
+/** The kinds of client the soak runs, each checking the outcome it must get. */
+final class Clients {
+
+    private static final int MAX_BULK = 4 * 1024 * 1024;
+
+    private final int proxyPort;
+    private final Tally tally;
+
+    Clients(int proxyPort, Tally tally) {
+        this.proxyPort = proxyPort;
+        this.tally = tally;
+    }
+
+    private Socket connect() throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxyPort);
+        socket.setSoTimeout(30_000);
+        return socket;
+    }
+
+    void shortRequest() throws IOException {
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(Wire.ascii("GET /short HTTP/1.1\r\nHost: soak\r\n\r\n"));
+            List<String> head = Wire.readHead(socket.getInputStream());
+            expect(Wire.status(head) == 200 && new String(socket.getInputStream().readAllBytes()).equals("ok"),
+                    "short request: " + head);
+        }
+    }
+
+    void download() throws IOException {
+        int size = ThreadLocalRandom.current().nextInt(1, MAX_BULK);
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(Wire.ascii("GET /bytes/" + size + " HTTP/1.1\r\nHost: soak\r\n\r\n"));
+            List<String> head = Wire.readHead(socket.getInputStream());
+            byte[] body = socket.getInputStream().readAllBytes();
+            verify(body.length == size && Wire.sha256(body).equals(Wire.field(head, "X-Sha256")), size,
+                    "download of " + size + " got " + body.length + " bytes");
+        }
+    }
+
+    void upload() throws IOException {
+        byte[] body = new byte[ThreadLocalRandom.current().nextInt(1, MAX_BULK)];
+        ThreadLocalRandom.current().nextBytes(body);
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(Wire.ascii("POST /upload HTTP/1.1\r\nHost: soak\r\nContent-Length: "
+                    + body.length + "\r\n\r\n"));
+            socket.getOutputStream().write(body);
+            Wire.readHead(socket.getInputStream());
+            String digest = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            verify(digest.equals(Wire.sha256(body)), body.length, "upload of " + body.length + " bytes");
+        }
+    }
+
+    /** An upgraded connection carrying 20 echoed messages, then a half-close the echo must follow. */
+    void upgradedEcho() throws IOException {
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(Wire.ascii("GET /ws HTTP/1.1\r\nHost: soak\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\n\r\n"));
+            List<String> head = Wire.readHead(socket.getInputStream());
+            expect(Wire.status(head) == 101, "upgrade: " + head);
+            for (int i = 0; i < 20; i++) {
+                byte[] message = new byte[ThreadLocalRandom.current().nextInt(1, 16 * 1024)];
+                ThreadLocalRandom.current().nextBytes(message);
+                socket.getOutputStream().write(message);
+                verify(Arrays.equals(message, socket.getInputStream().readNBytes(message.length)), message.length,
+                        "echo of " + message.length + " bytes");
+            }
+            socket.shutdownOutput();
+            expect(socket.getInputStream().read() == -1, "echo did not end after the half-close");
+        }
+    }
+
+    /** A head dribbled a byte every 300 ms: the proxy must cut it at its head timeout, with 408 or a close. */
+    void slowloris(Duration headTimeout) throws IOException, InterruptedException {
+        byte[] head = Wire.ascii("GET /slow HTTP/1.1\r\nHost: soak\r\nX-Slow: " + "s".repeat(200));
+        long giveUp = System.nanoTime() + headTimeout.multipliedBy(3).toNanos();
+        try (Socket socket = connect()) {
+            for (int i = 0; socket.getInputStream().available() == 0 && System.nanoTime() < giveUp; i++) {
+                socket.getOutputStream().write(head[i % head.length]);
+                Thread.sleep(300);
+            }
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            expect(answer.isEmpty() || answer.startsWith("HTTP/1.1 408 "), "slow head answered " + answer);
+        } catch (java.net.SocketException e) {
+            // Cut while writing: the reset is a defined outcome for a client past its deadline.
+        }
+    }
+
+    /** Garbage, an oversized head, or a download dropped with a reset half-way: each has its defined outcome. */
+    void abuse() throws IOException {
+        try (Socket socket = connect()) {
+            switch (ThreadLocalRandom.current().nextInt(3)) {
+                case 0 -> {
+                    socket.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5});
+                    expect(socket.getInputStream().read() == -1, "TLS bytes were answered");
+                }
+                case 1 -> {
+                    socket.getOutputStream().write(Wire.ascii("GET /big HTTP/1.1\r\nHost: soak\r\nX-Big: "
+                            + "b".repeat(20_000) + "\r\n\r\n"));
+                    expect(Wire.status(Wire.readHead(socket.getInputStream())) == 431, "oversized head not 431");
+                }
+                default -> {
+                    socket.getOutputStream().write(Wire.ascii("GET /bytes/" + MAX_BULK + " HTTP/1.1\r\nHost: soak\r\n\r\n"));
+                    socket.getInputStream().readNBytes(64 * 1024);
+                    socket.setSoLinger(true, 0);
+                }
+            }
+        } catch (java.net.SocketException e) {
+            // The oversized head's rest may meet the proxy's close: a reset is defined there too.
+        }
+    }
+
+    private void expect(boolean ok, String what) {
+        tally.exchanges.incrementAndGet();
+        if (!ok) {
+            tally.problem(tally.errors, what);
+        }
+    }
+
+    private void verify(boolean intact, long bytes, String what) {
+        tally.exchanges.incrementAndGet();
+        if (intact) {
+            tally.bytesVerified.addAndGet(bytes);
+        } else {
+            tally.problem(tally.lost, what);
+        }
+    }
+}
+
+/** Samples the proxy process once a second: used heap (jstat), open descriptors and OS threads (/proc). */
+final class Sampler implements AutoCloseable {
+
+    /** One second's figures. */
+    record Sample(long second, long heapKb, long fds, long threads, long exchanges, long errors, long lost) {
+        static final String HEADER = "second\theap_kb\tfds\tthreads\texchanges\terrors\tlost";
+
+        String tsv() {
+            return second + "\t" + heapKb + "\t" + fds + "\t" + threads + "\t" + exchanges + "\t" + errors + "\t" + lost;
+        }
+    }
+
+    private final long pid;
+    private final Process jstat;
+    private final BufferedReader jstatLines;
+    private final List<String> columns;
+
+    Sampler(long pid) throws IOException {
+        this.pid = pid;
+        jstat = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstat").toString(), "-gc",
+                Long.toString(pid), "1000").start();
+        jstatLines = new BufferedReader(new InputStreamReader(jstat.getInputStream(), StandardCharsets.US_ASCII));
+        columns = List.of(jstatLines.readLine().trim().split("\\s+"));
+    }
+
+    /** Blocks until jstat's next line, about a second after the last. */
+    Sample next(long second, Tally tally) throws IOException {
+        String[] values = jstatLines.readLine().trim().split("\\s+");
+        double heap = Stream.of("S0U", "S1U", "EU", "OU")
+                .mapToDouble(column -> Double.parseDouble(values[columns.indexOf(column)])).sum();
+        return new Sample(second, Math.round(heap), descriptors(), threads(), tally.exchanges.get(),
+                tally.errors.get(), tally.lost.get());
+    }
+
+    long descriptors() throws IOException {
+        try (Stream<Path> fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            return fds.count();
+        }
+    }
+
+    long threads() throws IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(line -> line.startsWith("Threads:")).mapToLong(line -> Long.parseLong(line.substring(8).trim()))
+                .findFirst().orElseThrow();
+    }
+
+    @Override
+    public void close() {
+        jstat.destroy();
+    }
+}
+
+/** Whether a measure stayed bounded: the last quarter's median against the second quarter's. */
+record Growth(String name, long secondQuarter, long lastQuarter, double factor, long slack) {
+
+    static Growth of(String name, List<Long> series, double factor, long slack) {
+        int n = series.size();
+        return new Growth(name, median(series.subList(n / 4, n / 2)), median(series.subList(3 * n / 4, n)), factor,
+                slack);
+    }
+
+    boolean bounded() {
+        return lastQuarter <= secondQuarter * factor + slack;
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    @Override
+    public String toString() {
+        return String.format("%-8s second quarter %8d  last quarter %8d  %s", name, secondQuarter, lastQuarter,
+                bounded() ? "bounded" : "GROWING (limit " + Math.round(secondQuarter * factor + slack) + ")");
+    }
+}
+
+/** Runs the clients for the duration while sampling, then judges. */
+final class Driver {
+
+    private static final Duration HEAD_TIMEOUT = Duration.ofSeconds(2);
+    /** After the load stops, descriptors must come back to within this many of the idle proxy's. */
+    private static final long FD_RETURN_SLACK = 20;
+
+    private final long pid;
+    private final Duration duration;
+    private final Path tsv;
+    private final Tally tally = new Tally();
+    private final Clients clients;
+    private volatile boolean running = true;
+
+    Driver(int proxyPort, long pid, Duration duration, Path tsv) {
+        this.pid = pid;
+        this.duration = duration;
+        this.tsv = tsv;
+        this.clients = new Clients(proxyPort, tally);
+    }
+
+    /** A client kind repeated until the end, with a pause between rounds (its pace, not synchronisation). */
+    private interface Round {
+        void run() throws Exception;
+    }
+
+    private Thread repeat(String name, long pauseMillis, Round round) {
+        return Thread.ofVirtual().name(name).start(() -> {
+            while (running) {
+                try {
+                    round.run();
+                    Thread.sleep(pauseMillis);
+                } catch (Exception e) {
+                    tally.problem(tally.errors, name + ": " + e);
+                }
+            }
+        });
+    }
+
+    boolean run() throws Exception {
+        List<Sampler.Sample> samples = new ArrayList<>();
+        try (Sampler sampler = new Sampler(pid); PrintWriter out = new PrintWriter(Files.newBufferedWriter(tsv))) {
+            long idleFds = sampler.descriptors();
+            List<Thread> workers = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                workers.add(repeat("short-" + i, 5, clients::shortRequest));
+            }
+            workers.add(repeat("download", 0, clients::download));
+            workers.add(repeat("upload", 0, clients::upload));
+            for (int i = 0; i < 2; i++) {
+                workers.add(repeat("upgraded-" + i, 10, clients::upgradedEcho));
+            }
+            for (int i = 0; i < 20; i++) {
+                workers.add(repeat("slowloris-" + i, 0, () -> clients.slowloris(HEAD_TIMEOUT)));
+            }
+            workers.add(repeat("abuse", 20, clients::abuse));
+
+            out.println(Sampler.Sample.HEADER);
+            long end = System.nanoTime() + duration.toNanos();
+            for (long second = 1; System.nanoTime() < end; second++) {
+                Sampler.Sample sample = sampler.next(second, tally);
+                samples.add(sample);
+                out.println(sample.tsv());
+                out.flush();
+            }
+            running = false;
+            for (Thread worker : workers) {
+                worker.join(Duration.ofSeconds(30));
+            }
+            long settledFds = awaitDescriptorsBelow(sampler, idleFds + FD_RETURN_SLACK);
+            return judge(samples, idleFds, settledFds);
+        }
+    }
+
+    private static long awaitDescriptorsBelow(Sampler sampler, long limit) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long fds = sampler.descriptors();
+        while (fds > limit && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            fds = sampler.descriptors();
+        }
+        return fds;
+    }
+
+    private boolean judge(List<Sampler.Sample> samples, long idleFds, long settledFds) {
+        List<Growth> growth = List.of(
+                Growth.of("heap_kb", samples.stream().map(Sampler.Sample::heapKb).toList(), 1.5, 64 * 1024),
+                Growth.of("fds", samples.stream().map(Sampler.Sample::fds).toList(), 1.2, 64),
+                Growth.of("threads", samples.stream().map(Sampler.Sample::threads).toList(), 1.2, 8));
+        boolean fdsReturned = settledFds <= idleFds + FD_RETURN_SLACK;
+        System.out.printf("exchanges %d, bytes verified %d, errors %d, lost %d%n", tally.exchanges.get(),
+                tally.bytesVerified.get(), tally.errors.get(), tally.lost.get());
+        growth.forEach(System.out::println);
+        System.out.printf("fds      idle %d, after the load %d: %s%n", idleFds, settledFds,
+                fdsReturned ? "returned" : "NOT RETURNED");
+        tally.firstProblems().forEach(problem -> System.out.println("problem: " + problem));
+        return tally.errors.get() == 0 && tally.lost.get() == 0 && fdsReturned
+                && growth.stream().allMatch(Growth::bounded);
+    }
+}

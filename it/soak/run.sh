@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Soak test: StreamProx (the jar, built if missing) in front of a loopback upstream, under a mixed workload
+# (short requests, checksummed bulk transfers both ways, upgraded echo connections, slowloris and abusive
+# clients) for N minutes. The proxy's heap, descriptors, threads and the error counts go to a TSV once a second.
+# Fails on any lost byte or unexpected answer, on growth without bound (last quarter's median against the second
+# quarter's), if descriptors do not come back after the load, on an ERROR in the proxy's log, or an unclean stop.
+#   it/soak/run.sh [--minutes N]      default 10; 1 when CI=true
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+. "$root/bin/jdk.sh"
+streamprox_find_jdk
+
+minutes=10
+[ "${CI:-}" = true ] && minutes=1
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --minutes) minutes="$2"; shift 2 ;;
+    *) echo "usage: $0 [--minutes N]" >&2; exit 2 ;;
+  esac
+done
+
+jar="$root/demos/target/streamprox.jar"
+if [ ! -f "$jar" ]; then
+  streamprox_require_maven
+  echo "Building $jar ..." >&2
+  mvn -q -B -f "$root/pom.xml" -pl demos -am -DskipTests package >&2
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/streamprox-soak.XXXXXX")
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# Waits up to 30 s for the first line of FILE that matches REGEX and prints its first capture group.
+await_line() {
+  local file=$1 regex=$2
+  for _ in $(seq 300); do
+    if [ -s "$file" ] && grep -qE "$regex" "$file"; then
+      sed -nE "s/.*$regex.*/\1/p" "$file" | head -n 1
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "nothing like /$regex/ in $file after 30 s:" >&2
+  cat "$file" >&2
+  return 1
+}
+
+java "$here/Soak.java" upstream >"$work/upstream.out" 2>&1 &
+pids+=($!)
+upstream_port=$(await_line "$work/upstream.out" '^([0-9]+)$')
+
+sed "s/UPSTREAM_PORT/$upstream_port/g" "$here/soak.yaml" >"$work/soak.yaml"
+java -Xmx256m -Dlogback.configurationFile="$here/logback-soak.xml" -jar "$jar" \
+  --config "$work/soak.yaml" --listen 127.0.0.1:0 >"$work/proxy.log" 2>&1 &
+proxy_pid=$!
+pids+=("$proxy_pid")
+proxy_port=$(await_line "$work/proxy.log" 'listening on 127\.0\.0\.1:([0-9]+)')
+
+echo "soak: ${minutes} min, proxy pid $proxy_pid on port $proxy_port, upstream port $upstream_port, files in $work"
+verdict=0
+java "$here/Soak.java" drive "$proxy_port" "$proxy_pid" $((minutes * 60)) "$work/samples.tsv" || verdict=1
+
+kill -TERM "$proxy_pid"
+stop_status=0
+wait "$proxy_pid" || stop_status=$?
+if [ "$stop_status" -ne 0 ]; then
+  echo "proxy exited with $stop_status after SIGTERM" >&2
+  verdict=1
+fi
+if grep -q ' ERROR ' "$work/proxy.log"; then
+  echo "errors in the proxy's log:" >&2
+  grep ' ERROR ' "$work/proxy.log" | head -n 20 >&2
+  verdict=1
+fi
+echo "samples: $work/samples.tsv"
+[ "$verdict" -eq 0 ] && echo "soak passed" || echo "soak FAILED"
+exit "$verdict"

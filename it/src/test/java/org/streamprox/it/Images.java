@@ -1,0 +1,87 @@
+package org.streamprox.it;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import org.awaitility.Awaitility;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.images.builder.Transferable;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * The containers of the suite, built locally by {@code it/setup-test-env.sh}: never pulled, always on the host
+ * network, each bound to a loopback port the test chose.
+ */
+final class Images {
+
+    static final String STREAMPROX_CONFIG = "/etc/streamprox.yaml";
+
+    private Images() {
+    }
+
+    /** A free port on 127.0.0.1 for a container to bind. */
+    static int freePort() throws IOException {
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return probe.getLocalPort();
+        }
+    }
+
+    private static GenericContainer<?> local(String image) {
+        return new GenericContainer<>(DockerImageName.parse(image))
+                .withImagePullPolicy(name -> false)
+                .withNetworkMode("host");
+    }
+
+    /** Debian's nginx with one server block listening on 127.0.0.1:{@code port}. */
+    static GenericContainer<?> nginx(int port, String serverBlockBody) {
+        String config = "server {\n  listen 127.0.0.1:" + port + ";\n" + serverBlockBody + "\n}\n";
+        return local("streamprox/nginx:it")
+                .withCopyToContainer(Transferable.of(config), "/etc/nginx/conf.d/it.conf")
+                .waitingFor(new LoopbackPortOpen(port));
+    }
+
+    /** Debian's websocketd on 127.0.0.1:{@code port}, running {@code program} for every WebSocket. */
+    static GenericContainer<?> websocketd(int port, String... program) {
+        String[] command = new String[program.length + 3];
+        command[0] = "websocketd";
+        command[1] = "--address=127.0.0.1";
+        command[2] = "--port=" + port;
+        System.arraycopy(program, 0, command, 3, program.length);
+        return local("streamprox/websocketd:it").withCommand(command).waitingFor(new LoopbackPortOpen(port));
+    }
+
+    /** The packaged streamprox.jar with this configuration, listening on 127.0.0.1:{@code port}. */
+    static GenericContainer<?> streamprox(int port, String yaml) {
+        return local("streamprox/streamprox:it")
+                .withCopyToContainer(Transferable.of(yaml), STREAMPROX_CONFIG)
+                .withCommand("--config", STREAMPROX_CONFIG, "--listen", "127.0.0.1:" + port)
+                .waitingFor(Wait.forLogMessage(".*listening on 127\\.0\\.0\\.1:" + port + ".*", 1)
+                        .withStartupTimeout(Duration.ofSeconds(60)));
+    }
+
+    /** Ready when something accepts TCP connections on the loopback port (mapped ports do not exist here). */
+    private static final class LoopbackPortOpen extends AbstractWaitStrategy {
+
+        private final int port;
+
+        LoopbackPortOpen(int port) {
+            this.port = port;
+        }
+
+        @Override
+        protected void waitUntilReady() {
+            Awaitility.await("127.0.0.1:" + port + " to accept").atMost(startupTimeout)
+                    .pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
+                        try (Socket socket = new Socket()) {
+                            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+                            return true;
+                        }
+                    });
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package org.streamprox.apps;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.util.component.AbstractLifeCycle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The motion-JPEG demo's clock: at a fixed rate, while anyone is watching, renders one frame, turns it into
+ * the JSON text message once, and offers that same message to every viewer.
+ */
+final class MjpegStream extends AbstractLifeCycle {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MjpegStream.class);
+
+    private final long periodNanos;
+    private final FrameRenderer renderer = new FrameRenderer();
+    private final Set<MjpegViewer> viewers = ConcurrentHashMap.newKeySet();
+    private final AtomicLong framesSent = new AtomicLong();
+    private final AtomicLong framesDropped = new AtomicLong();
+    private Thread ticker;
+
+    MjpegStream(double framesPerSecond) {
+        if (!(framesPerSecond > 0 && framesPerSecond <= 1000)) {
+            throw new IllegalArgumentException("frames per second must be in (0, 1000], not " + framesPerSecond);
+        }
+        this.periodNanos = Math.round(TimeUnit.SECONDS.toNanos(1) / framesPerSecond);
+    }
+
+    void add(MjpegViewer viewer) {
+        viewers.add(viewer);
+    }
+
+    void remove(MjpegViewer viewer) {
+        viewers.remove(viewer);
+    }
+
+    int viewers() {
+        return viewers.size();
+    }
+
+    /** Frames handed to viewers' connections. */
+    long framesSent() {
+        return framesSent.get();
+    }
+
+    /** Frames skipped for viewers that were still receiving the previous one. */
+    long framesDropped() {
+        return framesDropped.get();
+    }
+
+    @Override
+    protected void doStart() {
+        ticker = Thread.ofVirtual().name("mjpeg-frames").start(this::tick);
+    }
+
+    @Override
+    protected void doStop() throws InterruptedException {
+        ticker.interrupt();
+        ticker.join();
+    }
+
+    private void tick() {
+        long next = System.nanoTime();
+        try {
+            while (true) {
+                if (!viewers.isEmpty()) {
+                    broadcast(frameMessage(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+                }
+                next += periodNanos;
+                long wait = next - System.nanoTime();
+                if (wait < 0) {
+                    // Behind schedule (a slow machine, a long pause): skip the missed frames, do not burst.
+                    next = System.nanoTime();
+                    wait = 0;
+                }
+                Thread.sleep(Duration.ofNanos(wait));
+            }
+        } catch (InterruptedException e) {
+            // Stopped.
+        } catch (IOException | RuntimeException e) {
+            LOG.error("the motion-JPEG stream stopped: rendering a frame failed", e);
+        }
+    }
+
+    private String frameMessage(Instant at) throws IOException {
+        String image = Base64.getEncoder().encodeToString(renderer.render(at));
+        return "{\"timestamp\": \"" + at + "\", \"imgdata\": \"" + image + "\"}";
+    }
+
+    private void broadcast(String frame) {
+        for (MjpegViewer viewer : viewers) {
+            (viewer.offer(frame) ? framesSent : framesDropped).incrementAndGet();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package org.streamprox.apps;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.streamprox.proxy.ProxyServer;
+import org.streamprox.proxy.local.LocalProxyExtension;
+import org.streamprox.proxy.local.RawHttpClient;
+
+/** The built-in apps' plain HTTP answers, through the proxy port. */
+class BuiltInAppsTest {
+
+    @RegisterExtension
+    final LocalProxyExtension proxy = new LocalProxyExtension();
+
+    private ProxyServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = AllBuiltInApps.start(proxy);
+    }
+
+    private RawHttpClient.Response get(String path, String... extraHeaders) throws Exception {
+        try (RawHttpClient client = new RawHttpClient(server.localAddress())) {
+            client.send("GET " + path + " HTTP/1.1\r\nHost: test\r\n" + String.join("", extraHeaders) + "\r\n");
+            return client.readResponse();
+        }
+    }
+
+    private static String basic(String user, String password) {
+        String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        return "Authorization: Basic " + token + "\r\n";
+    }
+
+    @Test
+    void fooAsksForBasicCredentialsInTheStreamProxRealm() throws Exception {
+        RawHttpClient.Response response = get("/foo");
+        assertEquals(401, response.status());
+        assertTrue(response.header("WWW-Authenticate").startsWith("Basic realm=\"StreamProx\""),
+                response.header("WWW-Authenticate"));
+    }
+
+    @Test
+    void fooAnswersTom() throws Exception {
+        RawHttpClient.Response response = get("/foo", basic("tom", "tom"));
+        assertEquals(200, response.status());
+        assertEquals("FOO!", response.text());
+    }
+
+    @Test
+    void fooRejectsAWrongPassword() throws Exception {
+        assertEquals(401, get("/foo", basic("tom", "jerry")).status());
+    }
+
+    @Test
+    void barAnswersAnyone() throws Exception {
+        RawHttpClient.Response response = get("/bar");
+        assertEquals(200, response.status());
+        assertEquals("BAR!", response.text());
+    }
+
+    @Test
+    void mjpegPageOpensItsStreamOnItsOwnHostAndPort() throws Exception {
+        RawHttpClient.Response response = get("/demo");
+        assertEquals(200, response.status());
+        assertTrue(response.header("Content-Type").startsWith("text/html"));
+        assertTrue(response.text().contains("location.host + \"/websocketdemo\""));
+    }
+
+    @Test
+    void echoPageTalksToItsOwnOrigin() throws Exception {
+        RawHttpClient.Response response = get("/echo");
+        assertEquals(200, response.status());
+        assertTrue(response.text().contains("location.host + \"/\""));
+        assertTrue(response.text().contains("WebSocket rocks"));
+    }
+
+    @Test
+    void indexLinksEveryDemoAndSaysWhereItRuns() throws Exception {
+        String index = get("/index").text();
+        for (String link : new String[] {"/foo", "/bar", "/demo", "/echo", "/google"}) {
+            assertTrue(index.contains("<a href=\"" + link + "\">"), link);
+        }
+        assertTrue(index.contains("remote <code>www.google.com:80</code>"));
+    }
+
+    @Test
+    void wsEchoExplainsItselfToPlainHttp() throws Exception {
+        assertEquals(426, get("/").status());
+    }
+}
