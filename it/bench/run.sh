@@ -376,7 +376,7 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
         }
       }
     }'
-  printf 'local_route_keepalive_rps\treq/s\tstreamprox-local\t-\t-\t-\t0\t-\t-\t# not measured: in-process Jetty hand-off not on this branch yet\n'
+  printf 'local_route_keepalive_rps\treq/s\tstreamprox-local\t-\t-\t-\t0\t-\t-\t# not measured yet: needs a bench app on the in-process Jetty hand-off\n'
   printf 'websocket_echo_p99_ms\tms\tstreamprox\t-\t-\t-\t0\t-\t-\t# not measured: needs a local WebSocket echo app\n'
   # wrk's socket errors, timeouts and non-2xx answers: any would make the figures above suspect.
   awk -F'\t' '$3 ~ /_errors$/ && $4 > 0 { e = e " " $2 "/" $3 "/round" $1 "=" $4 } END { print "# wrk errors:" (e == "" ? " none" : e) }' "$samples"
