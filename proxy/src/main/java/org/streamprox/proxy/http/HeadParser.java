@@ -46,13 +46,23 @@ public final class HeadParser {
             throw new HeadException(400, "malformed request line: the target is empty or not visible ASCII");
         }
         String version = ascii(bytes, secondSpace + 1, end);
-        if (!version.matches("HTTP/[0-9]\\.[0-9]")) {
+        if (!isVersion(version)) {
             throw new HeadException(400, "malformed request line: bad version '" + printable(version) + "'");
         }
         if (version.charAt(5) != '1') {
             throw new HeadException(505, "HTTP version " + version + " is not supported on this port");
         }
         return new String[] {ascii(bytes, 0, firstSpace), ascii(bytes, firstSpace + 1, secondSpace), version};
+    }
+
+    /** {@code HTTP/d.d}, checked by hand: this runs for every connection. */
+    private static boolean isVersion(String version) {
+        return version.length() == 8 && version.startsWith("HTTP/") && isDigit(version.charAt(5))
+                && version.charAt(6) == '.' && isDigit(version.charAt(7));
+    }
+
+    private static boolean isDigit(char c) {
+        return c >= '0' && c <= '9';
     }
 
     private static void checkTargetForm(String method, String target) throws HeadException {
