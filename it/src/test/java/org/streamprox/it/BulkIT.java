@@ -17,7 +17,6 @@ import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamprox.proxy.testing.Http;
-import org.testcontainers.containers.GenericContainer;
 
 /** 256 MiB each way between a client and nginx through the StreamProx container, checksums compared. */
 class BulkIT {
@@ -26,38 +25,31 @@ class BulkIT {
     private static final long SIZE = 256L * 1024 * 1024;
     private static final Pattern SERVED_DIGEST = Pattern.compile("([0-9a-f]{64})  /srv/big");
 
-    private static GenericContainer<?> nginx;
-    private static GenericContainer<?> streamprox;
-    private static int port;
+    private static Deployment site;
 
     @BeforeAll
     static void start() throws Exception {
-        int nginxPort = Images.freePort();
-        port = Images.freePort();
-        nginx = Images.nginx(nginxPort, """
+        site = Deployment.start(port -> Images.nginx(port, """
                   client_max_body_size 0;
                   location = /big { root /srv; }
                   location /uploads/ { root /srv; dav_methods PUT; create_full_put_path on; }
                 """)
                 .withCommand("sh", "-c", "head -c " + SIZE + " /dev/urandom > /srv/big && sha256sum /srv/big"
-                        + " && install -d -o www-data /srv/uploads && exec nginx -g 'daemon off;'");
-        nginx.start();
-        streamprox = Images.streamprox(port, "routes:\n  - remote: 127.0.0.1:" + nginxPort + "\n");
-        streamprox.start();
+                        + " && install -d -o www-data /srv/uploads && exec nginx -g 'daemon off;'"),
+                nginxPort -> "routes:\n  - remote: 127.0.0.1:" + nginxPort + "\n");
     }
 
     @AfterAll
     static void stop() {
-        streamprox.stop();
-        nginx.stop();
+        site.close();
     }
 
     @Test
     void downloads256MiBIntact() throws Exception {
-        Matcher served = SERVED_DIGEST.matcher(nginx.getLogs());
+        Matcher served = SERVED_DIGEST.matcher(site.upstream.getLogs());
         assertTrue(served.find(), "nginx did not log the digest of what it serves");
         long start = System.nanoTime();
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+        try (Socket socket = new Socket("127.0.0.1", site.port)) {
             socket.getOutputStream().write(Http.ascii("GET /big HTTP/1.1\r\nHost: it\r\nConnection: close\r\n\r\n"));
             InputStream in = socket.getInputStream();
             assertEquals(200, Http.status(Http.readHead(in)));
@@ -79,7 +71,7 @@ class BulkIT {
     void uploads256MiBIntact() throws Exception {
         MessageDigest digest = MessageDigest.getInstance("SHA-256");
         long start = System.nanoTime();
-        try (Socket socket = new Socket("127.0.0.1", port)) {
+        try (Socket socket = new Socket("127.0.0.1", site.port)) {
             OutputStream out = socket.getOutputStream();
             out.write(Http.ascii("PUT /uploads/blob HTTP/1.1\r\nHost: it\r\nContent-Length: " + SIZE
                     + "\r\nConnection: close\r\n\r\n"));
@@ -93,8 +85,8 @@ class BulkIT {
             assertEquals(201, Http.status(Http.readHead(socket.getInputStream())));
         }
         LOG.info("256 MiB upload through the container in {} ms", (System.nanoTime() - start) / 1_000_000);
-        String stored = nginx.execInContainer("sha256sum", "/srv/uploads/blob").getStdout();
+        String stored = site.upstream.execInContainer("sha256sum", "/srv/uploads/blob").getStdout();
         assertEquals(HexFormat.of().formatHex(digest.digest()), stored.substring(0, 64));
-        nginx.execInContainer("rm", "/srv/uploads/blob");
+        site.upstream.execInContainer("rm", "/srv/uploads/blob");
     }
 }

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.containers.GenericContainer;
 
 /**
  * The original echo demo as deployed: {@code /demo} is the in-process page, {@code /} a WebSocket forwarded to
@@ -23,38 +22,31 @@ import org.testcontainers.containers.GenericContainer;
  */
 class EchoIT {
 
-    private static GenericContainer<?> websocketd;
-    private static GenericContainer<?> streamprox;
-    private static int port;
+    private static Deployment site;
 
     @BeforeAll
     static void start() throws Exception {
-        int echoPort = Images.freePort();
-        port = Images.freePort();
         // websocketd derives SERVER_NAME from the Host header it received: the first message proves the rewrite.
-        websocketd = Images.websocketd(echoPort, "sh", "-c", "echo \"server=$SERVER_NAME\"; exec cat");
-        websocketd.start();
-        streamprox = Images.streamprox(port, """
-                routes:
-                  - { name: demo, match: { path: /demo }, local: echo-page }
-                  - name: echo
-                    match: { path: / }
-                    remote: 127.0.0.1:%d
-                    rewrite: { set-headers: { Host: echo.example.org } }
-                """.formatted(echoPort));
-        streamprox.start();
+        site = Deployment.start(port -> Images.websocketd(port, "sh", "-c", "echo \"server=$SERVER_NAME\"; exec cat"),
+                echoPort -> """
+                        routes:
+                          - { name: demo, match: { path: /demo }, local: echo-page }
+                          - name: echo
+                            match: { path: / }
+                            remote: 127.0.0.1:%d
+                            rewrite: { set-headers: { Host: echo.example.org } }
+                        """.formatted(echoPort));
     }
 
     @AfterAll
     static void stop() {
-        streamprox.stop();
-        websocketd.stop();
+        site.close();
     }
 
     @Test
     void theDemoPageIsServedInProcess() throws Exception {
         HttpResponse<String> page = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/demo")).build(),
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + site.port + "/demo")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("WebSocket rocks"), page.body());
@@ -64,7 +56,7 @@ class EchoIT {
     void aWebSocketReachesTheRemoteEchoServerUnderItsOwnName() throws Exception {
         LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
         WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(URI.create("ws://127.0.0.1:" + port + "/"), new Collector(received))
+                .buildAsync(URI.create("ws://127.0.0.1:" + site.port + "/"), new Collector(received))
                 .get(10, TimeUnit.SECONDS);
         try {
             assertEquals("server=echo.example.org", received.poll(10, TimeUnit.SECONDS));

@@ -13,7 +13,6 @@ import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.testcontainers.containers.GenericContainer;
 
 /**
  * The original example4 as an operator deploys it: the packaged jar in its container serving {@code /foo}
@@ -22,23 +21,17 @@ import org.testcontainers.containers.GenericContainer;
  */
 class Example4IT {
 
-    private static GenericContainer<?> nginx;
-    private static GenericContainer<?> streamprox;
-    private static int port;
+    private static Deployment site;
 
     @BeforeAll
     static void start() throws Exception {
-        int nginxPort = Images.freePort();
-        port = Images.freePort();
-        nginx = Images.nginx(nginxPort, """
+        site = Deployment.start(port -> Images.nginx(port, """
                   keepalive_requests 10000;
                   location / {
                     default_type text/plain;
                     return 200 "nginx host=$host uri=$request_uri\\n";
                   }
-                """);
-        nginx.start();
-        streamprox = Images.streamprox(port, """
+                """), nginxPort -> """
                 routes:
                   - { name: foo, match: { path-prefix: /foo }, local: foo }
                   - { name: bar, match: { path-prefix: /bar }, local: bar }
@@ -47,23 +40,21 @@ class Example4IT {
                     remote: 127.0.0.1:%d
                     rewrite: { set-headers: { Host: www.google.com } }
                 """.formatted(nginxPort));
-        streamprox.start();
     }
 
     @AfterAll
     static void stop() {
-        streamprox.stop();
-        nginx.stop();
+        site.close();
     }
 
     private static Socket connect() throws Exception {
-        Socket socket = new Socket("127.0.0.1", port);
+        Socket socket = new Socket("127.0.0.1", site.port);
         socket.setSoTimeout(10_000);
         return socket;
     }
 
     private static RawResponse request(Socket socket, String path, String... headers) throws Exception {
-        StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: localhost:" + port + "\r\n");
+        StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: localhost:" + site.port + "\r\n");
         for (String header : headers) {
             request.append(header).append("\r\n");
         }
@@ -130,10 +121,10 @@ class Example4IT {
             }
         }
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            long lines = streamprox.getLogs().lines()
+            long lines = site.streamprox.getLogs().lines()
                     .filter(line -> line.matches(".*access #\\d+ 127\\.0\\.0\\.1:\\d+ GET /google/log-\\d .*"))
                     .count();
-            assertEquals(connections, lines, streamprox.getLogs());
+            assertEquals(connections, lines, site.streamprox.getLogs());
         });
     }
 }

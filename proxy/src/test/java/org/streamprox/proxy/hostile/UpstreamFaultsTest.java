@@ -157,7 +157,7 @@ class UpstreamFaultsTest {
                 InputStream in = responseBodyOf(client, "/fault/bulk");
                 long received = in.readNBytes(1024 * 1024).length;
                 bulk.kill();
-                received += readUntilTheEnd(in);
+                received += Http.countUntilTheEnd(in);
                 assertTrue(received < size, "all " + size + " bytes arrived from a killed upstream");
             }
             try (Socket client = proxy.connect()) {
@@ -173,20 +173,5 @@ class UpstreamFaultsTest {
         InputStream in = client.getInputStream();
         assertEquals(200, Http.status(Http.readHead(in)));
         return in;
-    }
-
-    /** Bytes read until an orderly end of stream or a reset; either way the response stopped short. */
-    private static long readUntilTheEnd(InputStream in) {
-        long count = 0;
-        byte[] buffer = new byte[64 * 1024];
-        try {
-            int read;
-            while ((read = in.read(buffer)) >= 0) {
-                count += read;
-            }
-        } catch (IOException e) {
-            // A reset ends the response as surely as a close.
-        }
-        return count;
     }
 }

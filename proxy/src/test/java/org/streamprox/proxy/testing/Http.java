@@ -46,6 +46,24 @@ public final class Http {
         return head.toString(StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * Bytes read until an orderly end of stream or a reset: a reset ends a transfer as surely as a close, and
+     * the count says how far it got.
+     */
+    public static long countUntilTheEnd(InputStream in) {
+        long count = 0;
+        byte[] buffer = new byte[64 * 1024];
+        try {
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                count += read;
+            }
+        } catch (IOException e) {
+            return count;
+        }
+        return count;
+    }
+
     /** The status code of a response's first line. */
     public static int status(String response) {
         if (!response.startsWith("HTTP/1.1 ")) {
