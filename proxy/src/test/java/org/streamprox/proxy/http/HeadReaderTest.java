@@ -128,6 +128,13 @@ class HeadReaderTest {
     }
 
     @Test
+    void anOversizedRequestLineIsAnswered431() throws Exception {
+        HeadLimits limits = new HeadLimits(HeadLimits.Until.REQUEST_LINE, 256, 100, Duration.ofSeconds(5));
+        HeadException e = rejected(limits, "GET /" + "a".repeat(300) + " HTTP/1.1\r\n");
+        assertEquals(431, e.status());
+    }
+
+    @Test
     void aHeadInTooManyReadsIsAnswered400() throws Exception {
         HeadLimits limits = new HeadLimits(HeadLimits.Until.HEADERS, 1024, 3, Duration.ofSeconds(5));
         Thread.ofVirtual().start(() -> {
@@ -185,6 +192,7 @@ class HeadReaderTest {
         "no Host in HTTP/1.1    | GET / HTTP/1.1\\r\\nAccept: */*\\r\\n\\r\\n             | 400",
         "two Host headers       | GET / HTTP/1.1\\r\\nHost: a\\r\\nHost: b\\r\\n\\r\\n     | 400",
         "scheme not a scheme    | GET a/b://h/x HTTP/1.1\\r\\nHost: h\\r\\n\\r\\n         | 400",
+        "non-ASCII method       | G\u00c9T / HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n          | 400",
         "relative target        | GET foo HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n              | 400",
         "Host not target host   | GET http://a.org/x HTTP/1.1\\r\\nHost: b.org\\r\\n\\r\\n  | 400",
         "absolute-form          | GET http://a.org/x HTTP/1.1\\r\\nHost: A.org:80\\r\\n\\r\\n | 200",
