@@ -4,19 +4,21 @@
 # Starts on 127.0.0.1 an nginx upstream and every target, measures each target in turn over several rounds
 # (order rotated per round so machine drift hits all alike), prints a table of medians and ratios, writes it to
 # it/bench/results/bench-YYYYmmdd-HHMM.tsv, and stops everything it started. LIST is a comma-separated subset of
-# direct,haproxy,nginx-stream,streamprox (default: all), e.g. to compare engine builds or JVM options quickly.
-# Environment: STREAMPROX_JAVA_OPTS (e.g. a JFR recording), BENCH_PORT_BASE (default 18180), BENCH_KEEP=1 keeps
-# the temporary directory with configurations and logs.
+# direct,haproxy,nginx-stream,streamprox,jetty,streamprox-local (default: all), e.g. to compare engine builds or
+# JVM options quickly; jetty and streamprox-local are the local-route pair (LocalRouteServer.java).
+# Environment: STREAMPROX_JAVA_OPTS (e.g. a JFR recording, with %p in its file name: it applies to both
+# StreamProx processes), BENCH_PORT_BASE (default 18180), BENCH_KEEP=1 keeps the temporary directory with
+# configurations and logs.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 usage() {
-  sed -n '2,10s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
-quick=0 rounds='' duration='' idle='' targets_arg=direct,haproxy,nginx-stream,streamprox
+quick=0 rounds='' duration='' idle='' targets_arg=direct,haproxy,nginx-stream,streamprox,jetty,streamprox-local
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -30,12 +32,14 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ "$quick" = 1 ]; then
-  rounds=${rounds:-1} duration=${duration:-3} idle=${idle:-500} warmup=1
+  rounds=${rounds:-1} duration=${duration:-3} idle=${idle:-500} warmup=1 mjpeg_seconds=5
 else
-  rounds=${rounds:-3} duration=${duration:-15} idle=${idle:-5000} warmup=5
+  rounds=${rounds:-3} duration=${duration:-15} idle=${idle:-5000} warmup=5 mjpeg_seconds=20
 fi
 threads=2
 conns_small=50 conns_close=50 conns_big=8   # wrk connections per test
+ws_conns=8                                  # WebSocket echo: connections, each doing round trips in sequence
+mjpeg_viewers=1000 mjpeg_settle=3           # motion-JPEG viewers; seconds they watch before the count starts
 
 port_base=${BENCH_PORT_BASE:-18180}
 port_upstream=$((port_base + 1))
@@ -44,10 +48,17 @@ port_haproxy=$((port_base + 3))
 port_nginx=$((port_base + 4))
 port_nginx_idle=$((port_base + 5))  # nginx stream cannot route by path: a second server for /idle
 port_streamprox=$((port_base + 6))
+port_jetty=$((port_base + 7))       # LocalRouteServer: the handler on an ordinary Jetty connector, and WebSocket echo
+port_local=$((port_base + 8))       # LocalRouteServer: the same handler behind StreamProx's hand-off
 
 IFS=, read -ra targets <<<"$targets_arg"
 declare -A target_port=([direct]=$port_upstream [haproxy]=$port_haproxy [nginx-stream]=$port_nginx
-                        [streamprox]=$port_streamprox)
+                        [streamprox]=$port_streamprox [jetty]=$port_jetty [streamprox-local]=$port_local)
+# What each target is measured on: the remote-route pair with wrk against nginx, the local-route pair with wrk
+# against the in-process handler, WebSocket echo through every way to the echo server, motion JPEG on StreamProx.
+declare -A target_tests=([direct]='small close big' [haproxy]='small close big' [nginx-stream]='small close big'
+                         [streamprox]='small close big ws mjpeg' [jetty]='small close ws'
+                         [streamprox-local]='small close ws')
 declare -A idle_port=([haproxy]=$port_haproxy [nginx-stream]=$port_nginx_idle [streamprox]=$port_streamprox)
 declare -A target_pid=()
 for target in "${targets[@]}"; do
@@ -94,12 +105,12 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/streamprox-bench.XXXXXX")
 chmod 711 "$work"   # nginx workers may run as another user and must reach www/
 mkdir -p "$work"/{logs,www,upstream,stream}
 server_pids=()
-idle_client_pid=''
+client_pid=''   # the idle or motion-JPEG client while one runs
 
 cleanup() {
   local status=$? pid deadline
   trap - EXIT INT TERM
-  [ -n "$idle_client_pid" ] && kill "$idle_client_pid" 2>/dev/null
+  [ -n "$client_pid" ] && kill "$client_pid" 2>/dev/null
   for pid in "${server_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   deadline=$((SECONDS + 10))
   for pid in "${server_pids[@]}"; do
@@ -208,10 +219,22 @@ routes:
   - name: idle
     match: { path-prefix: /idle }
     remote: 127.0.0.1:$port_hold
+  - name: ws-echo
+    match: { path-prefix: /ws }
+    remote: 127.0.0.1:$port_jetty
+  - name: mjpeg-stream
+    match: { path-prefix: /websocketdemo }
+    local: mjpeg
   - name: upstream
     match: { path-prefix: / }
     remote: 127.0.0.1:$port_upstream
 EOF
+
+# The Java programs, compiled once against the jar: run in source-file mode, each server JVM would also carry javac.
+jar="$root/demos/target/streamprox.jar"
+mkdir -p "$work/classes"
+javac -d "$work/classes" -cp "$jar" "$here"/{IdleConnections,LocalRouteServer,WebSocketEcho,MjpegViewers}.java
+bench_java=(java -cp "$work/classes:$jar")
 
 log "starting the upstream and the proxies in $work"
 start_server direct "$port_upstream" nginx -p "$work/upstream" -e "$work/logs/upstream-error.log" \
@@ -222,6 +245,14 @@ selected nginx-stream && start_server nginx-stream "$port_nginx" nginx -p "$work
   -e "$work/logs/stream-error.log" -c "$work/stream/nginx.conf" -g 'daemon off;'
 # As shipped: default JVM options, access log on (to a file here).
 selected streamprox && start_server streamprox "$port_streamprox" "$root/bin/streamprox" --config "$work/streamprox.yaml"
+# The local-route pair, each in a JVM of its own with default options (plus STREAMPROX_JAVA_OPTS for StreamProx).
+# The connector side is also the WebSocket echo server behind StreamProx's /ws route.
+if selected jetty || selected streamprox; then
+  start_server jetty "$port_jetty" "${bench_java[@]}" LocalRouteServer connector "$port_jetty"
+fi
+# shellcheck disable=SC2086 # the options are words
+selected streamprox-local && start_server streamprox-local "$port_local" \
+  "${bench_java[@]}" ${STREAMPROX_JAVA_OPTS:-} LocalRouteServer handoff "$port_local"
 
 # --- measuring -----------------------------------------------------------------------------------------------
 
@@ -251,6 +282,9 @@ clk_tck=$(getconf CLK_TCK)
 samples="$work/samples.tsv"   # round target metric value
 : >"$samples"
 
+# The local-route pair's wrk figures get metrics of their own (local_small_rps ...), compared with each other.
+metric_prefix() { case "$1" in jetty|streamprox-local) echo local_ ;; esac; }
+
 # run_wrk TARGET TEST SECONDS ROUND: ROUND 0 is the warm-up, not recorded.
 run_wrk() {
   local target=$1 test=$2 seconds=$3 round=$4 path=/small conns=$conns_small header=() pid ticks0 ticks1 out
@@ -267,27 +301,90 @@ run_wrk() {
   [ "$round" -gt 0 ] || return 0
   # The direct case has no proxy: its CPU figure would be nginx's, so it is left out.
   [ "$target" = direct ] && ticks1=-1 ticks0=0
-  awk -v r="$round" -v t="$target" -v test="$test" -v ticks=$((ticks1 - ticks0)) -v hz="$clk_tck" '
+  awk -v r="$round" -v t="$target" -v test="$test" -v ticks=$((ticks1 - ticks0)) -v hz="$clk_tck" \
+      -v p="$(metric_prefix "$target")" '
     $1 == "WRKRESULT" {
       req = $2; bytes = $3; secs = $4 / 1e6; errors = $7 + $8 + $9 + $10 + $11
       cpu = ticks / hz
       if (test == "small") {
-        printf "%s\t%s\tsmall_rps\t%.0f\n", r, t, req / secs
-        printf "%s\t%s\tsmall_p50_ms\t%.3f\n", r, t, $5 / 1000
-        printf "%s\t%s\tsmall_p99_ms\t%.3f\n", r, t, $6 / 1000
-        if (ticks >= 0) printf "%s\t%s\tsmall_cpu_us_per_req\t%.2f\n", r, t, cpu * 1e6 / req
+        printf "%s\t%s\t%ssmall_rps\t%.0f\n", r, t, p, req / secs
+        printf "%s\t%s\t%ssmall_p50_ms\t%.3f\n", r, t, p, $5 / 1000
+        printf "%s\t%s\t%ssmall_p99_ms\t%.3f\n", r, t, p, $6 / 1000
+        if (ticks >= 0) printf "%s\t%s\t%ssmall_cpu_us_per_req\t%.2f\n", r, t, p, cpu * 1e6 / req
       } else if (test == "close") {
-        printf "%s\t%s\tclose_cps\t%.0f\n", r, t, req / secs
-        printf "%s\t%s\tclose_p99_ms\t%.3f\n", r, t, $6 / 1000
-        if (ticks >= 0) printf "%s\t%s\tclose_cpu_us_per_conn\t%.2f\n", r, t, cpu * 1e6 / req
+        printf "%s\t%s\t%sclose_cps\t%.0f\n", r, t, p, req / secs
+        printf "%s\t%s\t%sclose_p99_ms\t%.3f\n", r, t, p, $6 / 1000
+        if (ticks >= 0) printf "%s\t%s\t%sclose_cpu_us_per_conn\t%.2f\n", r, t, p, cpu * 1e6 / req
       } else {
         printf "%s\t%s\tbig_mibps\t%.1f\n", r, t, bytes / 1048576 / secs
         if (ticks >= 0) printf "%s\t%s\tbig_cpu_s_per_gib\t%.3f\n", r, t, cpu / (bytes / 1073741824)
       }
-      printf "%s\t%s\t%s_errors\t%d\n", r, t, test, errors
+      printf "%s\t%s\t%s%s_errors\t%d\n", r, t, p, test, errors
     }' <<<"$out" >>"$samples"
   grep -q '^WRKRESULT' <<<"$out" || die "wrk printed no result for $target $test: $out"
 }
+
+# run_ws TARGET TEST SECONDS ROUND: WebSocket echo round trips; jetty is the echo server itself, streamprox reaches
+# it over a remote route, streamprox-local hands the connection to its in-process ws-echo app.
+run_ws() {
+  local target=$1 seconds=$3 round=$4 out
+  out=$("${bench_java[@]}" WebSocketEcho "${target_port[$target]}" /ws/echo "$ws_conns" "$seconds")
+  printf '### %s ws round %s\n%s\n' "$target" "$round" "$out" >>"$work/logs/wrk.log"
+  grep -q '^WSRESULT' <<<"$out" || die "the WebSocket echo client printed no result for $target: $out"
+  [ "$round" -gt 0 ] || return 0
+  awk -v r="$round" -v t="$target" '
+    $1 == "WSRESULT" {
+      printf "%s\t%s\tws_rtps\t%.0f\n", r, t, $2 / ($3 / 1e6)
+      printf "%s\t%s\tws_p50_ms\t%.3f\n", r, t, $4 / 1000
+      printf "%s\t%s\tws_p99_ms\t%.3f\n", r, t, $5 / 1000
+      printf "%s\t%s\tws_errors\t%d\n", r, t, $6
+    }' <<<"$out" >>"$samples"
+}
+
+# run_mjpeg TARGET TEST SECONDS ROUND: motion-JPEG viewers on the target's /websocketdemo. The proxy's CPU time is
+# taken over exactly the client's counting window, which the client announces on its standard output.
+run_mjpeg() {
+  local target=$1 seconds=$3 round=$4 pid out line ticks0 ticks1 nanos0 nanos1
+  pid=${target_pid[$target]}
+  coproc MJPEG_CLIENT { exec "${bench_java[@]}" MjpegViewers "${target_port[$target]}" /websocketdemo \
+    "$mjpeg_viewers" "$mjpeg_settle" "$seconds"; }
+  client_pid=$MJPEG_CLIENT_PID
+  exec {out}<&"${MJPEG_CLIENT[0]}"   # a copy: bash drops the coproc's own descriptors when it exits
+  read -r -t 120 line <&"$out" || true
+  [ "$line" = measuring ] || die "$target: the motion-JPEG client did not start counting (got '$line')"
+  ticks0=$(cpu_ticks "$pid") nanos0=$(date +%s%N)
+  read -r -t $((seconds + 30)) line <&"$out" || true
+  [ "$line" = window-end ] || die "$target: the motion-JPEG client did not finish counting (got '$line')"
+  ticks1=$(cpu_ticks "$pid") nanos1=$(date +%s%N)
+  read -r -t 30 line <&"$out" || true
+  exec {out}<&-
+  wait "$client_pid" || true
+  client_pid=''
+  printf '### %s mjpeg round %s\n%s\n' "$target" "$round" "$line" >>"$work/logs/wrk.log"
+  [[ "$line" == MJPEGRESULT* ]] || die "$target: the motion-JPEG client printed no result (got '$line')"
+  [ "$round" -gt 0 ] || return 0
+  awk -v r="$round" -v t="$target" -v cpu=$(((ticks1 - ticks0) * 1000000000 / clk_tck)) -v nanos=$((nanos1 - nanos0)) '
+    $1 == "MJPEGRESULT" {
+      printf "%s\t%s\tmjpeg_fps_p50\t%s\n", r, t, $3
+      printf "%s\t%s\tmjpeg_fps_p5\t%s\n", r, t, $4
+      printf "%s\t%s\tmjpeg_rendered_fps\t%s\n", r, t, $5
+      printf "%s\t%s\tmjpeg_dropped_pct\t%s\n", r, t, $6
+      printf "%s\t%s\tmjpeg_lag_p50_ms\t%s\n", r, t, $7
+      printf "%s\t%s\tmjpeg_lag_p99_ms\t%s\n", r, t, $8
+      printf "%s\t%s\tmjpeg_cpu_pct\t%.1f\n", r, t, 100 * cpu / nanos
+      printf "%s\t%s\tmjpeg_errors\t%d\n", r, t, $9
+    }' <<<"$line" >>"$samples"
+}
+
+run_test() {
+  case "$2" in
+    ws) run_ws "$@" ;;
+    mjpeg) run_mjpeg "$@" ;;
+    *) run_wrk "$@" ;;
+  esac
+}
+
+measured_on() { [[ " ${target_tests[$1]} " == *" $2 "* ]]; }
 
 # Live Java heap after a full GC (jcmd's class histogram forces one), in bytes.
 live_heap_bytes() { jcmd "$1" GC.class_histogram | awk '$1 == "Total" { print $3 }'; }
@@ -299,16 +396,16 @@ measure_idle() {
   pid=${target_pid[$target]}
   [ "$target" = streamprox ] && heap_before=$(live_heap_bytes "$pid")
   before=$(rss_kib "$pid")
-  coproc IDLE_CLIENT { exec java "$here/IdleConnections.java" "${idle_port[$target]}" "$port_hold" "$idle"; }
-  idle_client_pid=$IDLE_CLIENT_PID
+  coproc IDLE_CLIENT { exec "${bench_java[@]}" IdleConnections "${idle_port[$target]}" "$port_hold" "$idle"; }
+  client_pid=$IDLE_CLIENT_PID
   read -r -t 180 line <&"${IDLE_CLIENT[0]}" || true
   [ "$line" = "ready $idle" ] || die "$target: the idle client did not hold $idle connections (got '$line')"
   after=$(rss_kib "$pid")
   [ "$target" = streamprox ] && heap_after=$(live_heap_bytes "$pid")
   fd=${IDLE_CLIENT[1]}
   exec {fd}>&-   # end of input: the client closes its connections and exits
-  wait "$idle_client_pid"
-  idle_client_pid=''
+  wait "$client_pid"
+  client_pid=''
   printf '1\t%s\tidle_kib_per_conn\t%s\n' "$target" "$(awk -v d=$((after - before)) -v n="$idle" 'BEGIN { printf "%.2f", d / n }')" >>"$samples"
   if [ "$target" = streamprox ]; then
     printf '1\t%s\tidle_heap_kib_per_conn\t%s\n' "$target" \
@@ -319,21 +416,28 @@ measure_idle() {
 # Idle memory first, on fresh processes: after load, a JVM's already-touched heap would hide the cost.
 log "holding $idle idle connections through each proxy"
 for target in "${targets[@]}"; do
-  [ "$target" = direct ] || measure_idle "$target"
+  [ -z "${idle_port[$target]:-}" ] || measure_idle "$target"
 done
 
-tests=(small close big)
+tests=(small close big ws mjpeg)
 log "warming up ${warmup}s per target and test"
 for target in "${targets[@]}"; do
-  for test in "${tests[@]}"; do run_wrk "$target" "$test" "$warmup" 0; done
+  for test in "${tests[@]}"; do
+    # The viewers' settling time before each count is the motion-JPEG test's warm-up.
+    if [ "$test" != mjpeg ] && measured_on "$target" "$test"; then run_test "$target" "$test" "$warmup" 0; fi
+  done
 done
 
 for ((round = 1; round <= rounds; round++)); do
   # Rotate the order by one target per round.
   order=("${targets[@]:round % ${#targets[@]}}" "${targets[@]:0:round % ${#targets[@]}}")
-  log "round $round of $rounds: ${order[*]} (${duration}s per test)"
+  log "round $round of $rounds: ${order[*]} (${duration}s per test, motion JPEG ${mjpeg_seconds}s)"
   for test in "${tests[@]}"; do
-    for target in "${order[@]}"; do run_wrk "$target" "$test" "$duration" "$round"; done
+    seconds=$duration
+    [ "$test" = mjpeg ] && seconds=$mjpeg_seconds
+    for target in "${order[@]}"; do
+      if measured_on "$target" "$test"; then run_test "$target" "$test" "$seconds" "$round"; fi
+    done
   done
 done
 
@@ -347,15 +451,26 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
   echo "# machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# versions: $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(nginx -v 2>&1 | cut -d' ' -f3), $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), java $(streamprox_java_major "$JAVA_HOME/bin/java") ($JAVA_HOME), streamprox $(git -C "$root" rev-parse --short HEAD)"
   echo "# wrk: $threads threads; connections small $conns_small, close $conns_close, big $conns_big; CPU from /proc (all threads and child processes of the proxy)"
+  echo "# WebSocket echo: $ws_conns connections; motion JPEG: $mjpeg_viewers viewers, ${mjpeg_seconds}s counted after ${mjpeg_settle}s; local_* and ws_* ratios are to jetty (no StreamProx on the path)"
   printf 'metric\tunit\ttarget\tmedian\tmin\tmax\tn\tvs_direct\tvs_haproxy\n'
   sort -t$'\t' -k3,3 -k2,2 -k4,4g "$samples" | awk -F'\t' '
     BEGIN {
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn " \
-            "big_mibps big_cpu_s_per_gib idle_kib_per_conn idle_heap_kib_per_conn", order, " ")
-      split("direct haproxy nginx-stream streamprox", targets, " ")
+            "big_mibps big_cpu_s_per_gib idle_kib_per_conn idle_heap_kib_per_conn " \
+            "local_small_rps local_small_p50_ms local_small_p99_ms local_small_cpu_us_per_req " \
+            "local_close_cps local_close_p99_ms local_close_cpu_us_per_conn ws_rtps ws_p50_ms ws_p99_ms " \
+            "mjpeg_fps_p50 mjpeg_fps_p5 mjpeg_rendered_fps mjpeg_dropped_pct mjpeg_lag_p50_ms mjpeg_lag_p99_ms " \
+            "mjpeg_cpu_pct", order, " ")
+      split("direct haproxy nginx-stream streamprox jetty streamprox-local", targets, " ")
       unit["small_rps"] = "req/s"; unit["small_p50_ms"] = unit["small_p99_ms"] = unit["close_p99_ms"] = "ms"
       unit["small_cpu_us_per_req"] = "us/req"; unit["close_cps"] = "conn/s"; unit["close_cpu_us_per_conn"] = "us/conn"
       unit["big_mibps"] = "MiB/s"; unit["big_cpu_s_per_gib"] = "s/GiB"; unit["idle_kib_per_conn"] = unit["idle_heap_kib_per_conn"] = "KiB/conn"
+      split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn", local, " ")
+      for (i = 1; i in local; i++) unit["local_" local[i]] = unit[local[i]]
+      unit["ws_rtps"] = "rt/s"; unit["ws_p50_ms"] = unit["ws_p99_ms"] = "ms"
+      unit["mjpeg_fps_p50"] = unit["mjpeg_fps_p5"] = unit["mjpeg_rendered_fps"] = "frames/s"
+      unit["mjpeg_dropped_pct"] = "%"; unit["mjpeg_lag_p50_ms"] = unit["mjpeg_lag_p99_ms"] = "ms"
+      unit["mjpeg_cpu_pct"] = "% of a core"
     }
     { key = $3 SUBSEP $2; n[key]++; v[key, n[key]] = $4 }
     function median(k, c) { c = n[k]; return c % 2 ? v[k, (c + 1) / 2] : (v[k, c / 2] + v[k, c / 2 + 1]) / 2 }
@@ -368,18 +483,19 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
           if (!(k in n)) continue
           med[k] = median(k)
         }
+        # The local route and WebSocket echo have no proxy on their direct path: the ordinary Jetty connector.
+        base = m ~ /^(local|ws)_/ ? "jetty" : "direct"
         for (j = 1; j in targets; j++) {
           t = targets[j]; k = m SUBSEP t
           if (!(k in n)) continue
           printf "%s\t%s\t%s\t%g\t%g\t%g\t%d\t%s\t%s\n", m, unit[m], t, med[k], v[k, 1], v[k, n[k]], n[k],
-            ratio(med[k], med[m SUBSEP "direct"]), ratio(med[k], med[m SUBSEP "haproxy"])
+            ratio(med[k], med[m SUBSEP base]), ratio(med[k], med[m SUBSEP "haproxy"])
         }
       }
     }'
-  printf 'local_route_keepalive_rps\treq/s\tstreamprox-local\t-\t-\t-\t0\t-\t-\t# not measured yet: needs a bench app on the in-process Jetty hand-off\n'
-  printf 'websocket_echo_p99_ms\tms\tstreamprox\t-\t-\t-\t0\t-\t-\t# not measured: needs a local WebSocket echo app\n'
-  # wrk's socket errors, timeouts and non-2xx answers: any would make the figures above suspect.
-  awk -F'\t' '$3 ~ /_errors$/ && $4 > 0 { e = e " " $2 "/" $3 "/round" $1 "=" $4 } END { print "# wrk errors:" (e == "" ? " none" : e) }' "$samples"
+  # wrk's socket errors, timeouts and non-2xx answers, wrong or failed echoes, lost viewers: any would make the
+  # figures above suspect.
+  awk -F'\t' '$3 ~ /_errors$/ && $4 > 0 { e = e " " $2 "/" $3 "/round" $1 "=" $4 } END { print "# client errors:" (e == "" ? " none" : e) }' "$samples"
 } >"$result"
 
 grep '^#' "$result"
