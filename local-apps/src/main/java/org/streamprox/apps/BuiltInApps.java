@@ -70,7 +70,11 @@ public final class BuiltInApps {
     /** The page on every path but the stream's; the stream lives and dies with the app. */
     static Handler mjpeg(Server server, MjpegStream stream, Duration idleTimeout) {
         ContextHandler app = WebSocketApp.create(server, MJPEG_STREAM_PATH,
-                (request, response, callback) -> new MjpegViewer(stream), idleTimeout,
+                (request, response, callback) -> {
+                    // Compression would deflate each shared frame once per viewer; JPEG hardly shrinks anyway.
+                    response.setExtensions(List.of());
+                    return new MjpegViewer(stream);
+                }, idleTimeout,
                 FixedResponse.page("mjpeg.html"));
         app.addManaged(stream);
         return app;

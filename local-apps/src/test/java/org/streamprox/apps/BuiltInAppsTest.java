@@ -1,16 +1,19 @@
 package org.streamprox.apps;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Locale;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.streamprox.proxy.ProxyServer;
 import org.streamprox.proxy.local.LocalProxyExtension;
 import org.streamprox.proxy.local.RawHttpClient;
+import org.streamprox.proxy.testing.Http;
 
 /** The built-in apps' plain HTTP answers, through the proxy port. */
 class BuiltInAppsTest {
@@ -55,6 +58,19 @@ class BuiltInAppsTest {
     @Test
     void fooRejectsAWrongPassword() throws Exception {
         assertEquals(401, get("/foo", basic("tom", "jerry")).status());
+    }
+
+    @Test
+    void theMjpegStreamDeclinesCompressionSoEachFrameIsEncodedOnceForAll() throws Exception {
+        try (RawHttpClient client = new RawHttpClient(server.localAddress())) {
+            client.send("GET /websocketdemo HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n");
+            String head = Http.readHead(client.socket().getInputStream());
+            assertEquals(101, Http.status(head), head);
+            assertFalse(head.toLowerCase(Locale.ROOT).contains("sec-websocket-extensions"), head);
+        }
     }
 
     @Test
