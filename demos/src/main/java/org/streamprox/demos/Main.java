@@ -3,6 +3,7 @@ package org.streamprox.demos;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -69,9 +70,11 @@ public final class Main implements Callable<Integer> {
         }
         stopRequested.await();
         LOG.info("stop requested");
+        long drainEnds = System.nanoTime() + proxyConfig.settings().drainTimeout().toNanos();
         boolean drained = server.shutdown(proxyConfig.settings().drainTimeout());
-        // Handed-off connections are Jetty's: stop it after the listener, so nothing new arrives meanwhile.
-        apps.stop(proxyConfig.settings().drainTimeout());
+        // Handed-off connections are Jetty's: stop it after the listener, so nothing new arrives meanwhile,
+        // within what is left of the one drain time.
+        apps.stop(Duration.ofNanos(Math.max(0, drainEnds - System.nanoTime())));
         LOG.info("stopped{}", drained ? "" : " (some connections were cut at the drain timeout)");
         return 0;
     }

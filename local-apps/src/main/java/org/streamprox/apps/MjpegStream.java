@@ -73,7 +73,7 @@ final class MjpegStream extends AbstractLifeCycle {
         try {
             while (true) {
                 if (!viewers.isEmpty()) {
-                    broadcast(frameMessage(Instant.now().truncatedTo(ChronoUnit.MILLIS)));
+                    broadcastFrameAt(Instant.now().truncatedTo(ChronoUnit.MILLIS));
                 }
                 next += periodNanos;
                 long wait = next - System.nanoTime();
@@ -86,8 +86,15 @@ final class MjpegStream extends AbstractLifeCycle {
             }
         } catch (InterruptedException e) {
             // Stopped.
+        }
+    }
+
+    /** One bad frame costs that frame only: the stream goes on at the next tick. */
+    private void broadcastFrameAt(Instant at) {
+        try {
+            broadcast(frameMessage(at));
         } catch (IOException | RuntimeException e) {
-            LOG.error("the motion-JPEG stream stopped: rendering a frame failed", e);
+            LOG.error("rendering the motion-JPEG frame of {} failed; skipping it", at, e);
         }
     }
 

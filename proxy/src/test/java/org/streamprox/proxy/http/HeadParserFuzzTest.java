@@ -2,10 +2,10 @@ package org.streamprox.proxy.http;
 
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.streamprox.proxy.testing.Http.ascii;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.mutation.annotation.NotNull;
-import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
@@ -50,9 +50,5 @@ class HeadParserFuzzTest {
         head.headers().first("Host");
         assertTrue(head.path().isEmpty() || head.path().startsWith("/") || head.path().equals("*"),
                 "path '" + head.path() + "' of target '" + head.target() + "'");
-    }
-
-    private static byte[] ascii(String text) {
-        return text.getBytes(StandardCharsets.ISO_8859_1);
     }
 }

@@ -1,10 +1,10 @@
 package org.streamprox.proxy.route;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.streamprox.proxy.testing.Http.ascii;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.mutation.annotation.NotNull;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -100,9 +100,5 @@ class HeadRewriteFuzzTest {
             }
         }
         return bytes;
-    }
-
-    private static byte[] ascii(String text) {
-        return text.getBytes(StandardCharsets.ISO_8859_1);
     }
 }
