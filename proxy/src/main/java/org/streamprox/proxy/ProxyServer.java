@@ -31,7 +31,7 @@ public final class ProxyServer implements AutoCloseable {
     /** Pause after an accept failure such as running out of file descriptors, so the loop does not spin. */
     private static final long ACCEPT_BACKOFF_MILLIS = 50;
 
-    /** Free copy buffers kept for reuse: enough for the bursts of a busy machine, a few MiB at most. */
+    /** Free copy buffers kept for reuse: enough for a busy machine's bursts; 16 MiB at the default size. */
     private static final int RETAINED_COPY_BUFFERS = 256;
 
     private final ProxySettings settings;
