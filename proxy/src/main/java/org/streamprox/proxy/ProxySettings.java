@@ -48,8 +48,4 @@ public record ProxySettings(InetSocketAddress listen, HeadLimits head, Connectio
     public ProxySettings withTunnel(TunnelSettings newTunnel) {
         return new ProxySettings(listen, head, connections, newTunnel, drainTimeout);
     }
-
-    public ProxySettings withDrainTimeout(Duration newDrainTimeout) {
-        return new ProxySettings(listen, head, connections, tunnel, newDrainTimeout);
-    }
 }

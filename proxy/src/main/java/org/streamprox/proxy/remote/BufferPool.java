@@ -22,10 +22,6 @@ public final class BufferPool {
         this.free = new AtomicReferenceArray<>(retained);
     }
 
-    public int bufferSize() {
-        return bufferSize;
-    }
-
     /** A cleared buffer, reused when one is free. */
     public ByteBuffer take() {
         int start = startSlot();
