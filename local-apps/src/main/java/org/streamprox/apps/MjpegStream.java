@@ -1,6 +1,8 @@
 package org.streamprox.apps;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -14,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The motion-JPEG demo's clock: at a fixed rate, while anyone is watching, renders one frame, turns it into
- * the JSON text message once, and offers that same message to every viewer.
+ * The motion-JPEG demo's clock: at a fixed rate, while anyone is watching, renders one frame, encodes it into
+ * the bytes of the JSON text message once, and offers those same bytes to every viewer.
  */
 final class MjpegStream extends AbstractLifeCycle {
 
@@ -98,12 +100,19 @@ final class MjpegStream extends AbstractLifeCycle {
         }
     }
 
-    private String frameMessage(Instant at) throws IOException {
-        String image = Base64.getEncoder().encodeToString(renderer.render(at));
-        return "{\"timestamp\": \"" + at + "\", \"imgdata\": \"" + image + "\"}";
+    /**
+     * The message as a read-only direct buffer: viewers send slices of it, so no viewer encodes or copies it
+     * again, and the socket writes straight from it.
+     */
+    private ByteBuffer frameMessage(Instant at) throws IOException {
+        byte[] prefix = ("{\"timestamp\": \"" + at + "\", \"imgdata\": \"").getBytes(StandardCharsets.US_ASCII);
+        byte[] image = Base64.getEncoder().encode(renderer.render(at));
+        byte[] suffix = "\"}".getBytes(StandardCharsets.US_ASCII);
+        return ByteBuffer.allocateDirect(prefix.length + image.length + suffix.length)
+                .put(prefix).put(image).put(suffix).flip().asReadOnlyBuffer();
     }
 
-    private void broadcast(String frame) {
+    private void broadcast(ByteBuffer frame) {
         for (MjpegViewer viewer : viewers) {
             (viewer.offer(frame) ? framesSent : framesDropped).incrementAndGet();
         }

@@ -1,8 +1,13 @@
 package org.streamprox.apps;
 
+import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.eclipse.jetty.websocket.api.Callback;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.common.WebSocketSession;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.OpCode;
 
 /**
  * One browser watching the motion-JPEG stream. At most one frame is ever on its way to it: a frame offered
@@ -13,7 +18,7 @@ public final class MjpegViewer implements Session.Listener.AutoDemanding {
 
     private final MjpegStream stream;
     private final AtomicBoolean sending = new AtomicBoolean();
-    private volatile Session session;
+    private volatile CoreSession coreSession;
 
     MjpegViewer(MjpegStream stream) {
         this.stream = stream;
@@ -21,7 +26,8 @@ public final class MjpegViewer implements Session.Listener.AutoDemanding {
 
     @Override
     public void onWebSocketOpen(Session session) {
-        this.session = session;
+        // Jetty's only Session implementation; its core session is the one the API session writes through.
+        this.coreSession = ((WebSocketSession) session).getCoreSession();
         stream.add(this);
     }
 
@@ -35,12 +41,17 @@ public final class MjpegViewer implements Session.Listener.AutoDemanding {
         stream.remove(this);
     }
 
-    /** Starts sending the frame unless the previous one is still being written; returns whether it did. */
-    boolean offer(String frame) {
+    /**
+     * Starts sending the frame, the UTF-8 bytes of a text message shared with every viewer, unless the previous
+     * one is still being written; returns whether it did. The core session sends bytes as they are, where
+     * {@code Session.sendText} would encode a string again for each viewer.
+     */
+    boolean offer(ByteBuffer frame) {
         if (!sending.compareAndSet(false, true)) {
             return false;
         }
-        session.sendText(frame, Callback.from(() -> sending.set(false), failure -> sending.set(false)));
+        coreSession.sendFrame(new Frame(OpCode.TEXT, frame.slice()),
+                Callback.from(() -> sending.set(false), failure -> sending.set(false)), false);
         return true;
     }
 }
