@@ -34,7 +34,7 @@ done
 if [ "$quick" = 1 ]; then
   rounds=${rounds:-1} duration=${duration:-3} idle=${idle:-500} warmup=1 mjpeg_seconds=5
 else
-  rounds=${rounds:-3} duration=${duration:-15} idle=${idle:-5000} warmup=5 mjpeg_seconds=20
+  rounds=${rounds:-3} duration=${duration:-15} idle=${idle:-5000} warmup=15 mjpeg_seconds=20
 fi
 threads=2
 conns_small=50 conns_close=50 conns_big=8   # wrk connections per test
@@ -176,13 +176,17 @@ http {
 EOF
 
 # HAProxy's closest equivalent to StreamProx: wait for a complete HTTP head (the HTTP ACL does not match before
-# the head is whole), refuse what is not HTTP, route by path prefix, then copy bytes in TCP mode.
+# the head is whole), refuse what is not HTTP, route by path prefix, then copy bytes in TCP mode. Every proxy
+# writes one access-log line per connection to a file, as StreamProx does and as operators run them.
 cat >"$work/haproxy.cfg" <<EOF
 global
   maxconn $maxconn
   nbthread 2
+  log stdout format raw local0
 defaults
   mode tcp
+  log global
+  option tcplog
   maxconn $maxconn
   timeout connect 5s
   timeout client 1h
@@ -207,6 +211,8 @@ worker_rlimit_nofile $fd_limit;
 pid $work/stream/nginx.pid;
 events { worker_connections $fd_limit; }
 stream {
+  log_format basic '\$remote_addr [\$time_local] \$protocol \$status \$bytes_sent \$bytes_received \$session_time \$upstream_addr';
+  access_log $work/logs/stream-access.log basic;
   server { listen 127.0.0.1:$port_nginx backlog=4096; proxy_pass 127.0.0.1:$port_upstream; }
   server { listen 127.0.0.1:$port_nginx_idle backlog=4096; proxy_pass 127.0.0.1:$port_hold; proxy_timeout 1h; }
 }
@@ -389,12 +395,31 @@ measured_on() { [[ " ${target_tests[$1]} " == *" $2 "* ]]; }
 # Live Java heap after a full GC (jcmd's class histogram forces one), in bytes.
 live_heap_bytes() { jcmd "$1" GC.class_histogram | awk '$1 == "Total" { print $3 }'; }
 
+# After a full GC, G1 gives memory back to the OS from a background thread: waits (up to 10 s) until the
+# resident size holds still for a second, so the "before" figure is not taken in the middle of that.
+rss_settled() {
+  local previous current
+  previous=$(rss_kib "$1")
+  for _ in $(seq 10); do
+    sleep 1
+    current=$(rss_kib "$1")
+    [ "$(( (current - previous) * 100 / previous ))" -eq 0 ] && return 0
+    previous=$current
+  done
+}
+
 # Resident memory added per connection while IDLE connections are held open through the target; for StreamProx
-# also the live heap per connection, which the JVM's heap sizing does not blur.
+# also the live heap per connection, which the JVM's heap sizing does not blur. PHASE fresh: on a process that has
+# served nothing yet; warm: after the load rounds, StreamProx's live heap only (its RSS then moves with a heap
+# the load has already grown), when the JIT has compiled the paths a parked connection's stack runs through.
 measure_idle() {
-  local target=$1 pid before after heap_before heap_after line fd
+  local target=$1 phase=$2 pid before after heap_before heap_after line fd suffix=''
   pid=${target_pid[$target]}
-  [ "$target" = streamprox ] && heap_before=$(live_heap_bytes "$pid")
+  [ "$phase" = warm ] && suffix=_warm
+  if [ "$target" = streamprox ]; then
+    heap_before=$(live_heap_bytes "$pid")
+    rss_settled "$pid"
+  fi
   before=$(rss_kib "$pid")
   coproc IDLE_CLIENT { exec "${bench_java[@]}" IdleConnections "${idle_port[$target]}" "$port_hold" "$idle"; }
   client_pid=$IDLE_CLIENT_PID
@@ -406,9 +431,11 @@ measure_idle() {
   exec {fd}>&-   # end of input: the client closes its connections and exits
   wait "$client_pid"
   client_pid=''
-  printf '1\t%s\tidle_kib_per_conn\t%s\n' "$target" "$(awk -v d=$((after - before)) -v n="$idle" 'BEGIN { printf "%.2f", d / n }')" >>"$samples"
+  if [ "$phase" = fresh ]; then
+    printf '1\t%s\tidle_kib_per_conn\t%s\n' "$target" "$(awk -v d=$((after - before)) -v n="$idle" 'BEGIN { printf "%.2f", d / n }')" >>"$samples"
+  fi
   if [ "$target" = streamprox ]; then
-    printf '1\t%s\tidle_heap_kib_per_conn\t%s\n' "$target" \
+    printf '1\t%s\tidle_heap%s_kib_per_conn\t%s\n' "$target" "$suffix" \
       "$(awk -v d=$((heap_after - heap_before)) -v n="$idle" 'BEGIN { printf "%.2f", d / 1024 / n }')" >>"$samples"
   fi
 }
@@ -416,7 +443,7 @@ measure_idle() {
 # Idle memory first, on fresh processes: after load, a JVM's already-touched heap would hide the cost.
 log "holding $idle idle connections through each proxy"
 for target in "${targets[@]}"; do
-  [ -z "${idle_port[$target]:-}" ] || measure_idle "$target"
+  [ -z "${idle_port[$target]:-}" ] || measure_idle "$target" fresh
 done
 
 tests=(small close big ws mjpeg)
@@ -441,6 +468,11 @@ for ((round = 1; round <= rounds; round++)); do
   done
 done
 
+if selected streamprox; then
+  log "holding $idle idle connections through the warm StreamProx"
+  measure_idle streamprox warm
+fi
+
 # --- report --------------------------------------------------------------------------------------------------
 
 mkdir -p "$here/results"
@@ -456,7 +488,7 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
   sort -t$'\t' -k3,3 -k2,2 -k4,4g "$samples" | awk -F'\t' '
     BEGIN {
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn " \
-            "big_mibps big_cpu_s_per_gib idle_kib_per_conn idle_heap_kib_per_conn " \
+            "big_mibps big_cpu_s_per_gib idle_kib_per_conn idle_heap_kib_per_conn idle_heap_warm_kib_per_conn " \
             "local_small_rps local_small_p50_ms local_small_p99_ms local_small_cpu_us_per_req " \
             "local_close_cps local_close_p99_ms local_close_cpu_us_per_conn ws_rtps ws_p50_ms ws_p99_ms " \
             "mjpeg_fps_p50 mjpeg_fps_p5 mjpeg_rendered_fps mjpeg_dropped_pct mjpeg_lag_p50_ms mjpeg_lag_p99_ms " \
@@ -464,7 +496,7 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
       split("direct haproxy nginx-stream streamprox jetty streamprox-local", targets, " ")
       unit["small_rps"] = "req/s"; unit["small_p50_ms"] = unit["small_p99_ms"] = unit["close_p99_ms"] = "ms"
       unit["small_cpu_us_per_req"] = "us/req"; unit["close_cps"] = "conn/s"; unit["close_cpu_us_per_conn"] = "us/conn"
-      unit["big_mibps"] = "MiB/s"; unit["big_cpu_s_per_gib"] = "s/GiB"; unit["idle_kib_per_conn"] = unit["idle_heap_kib_per_conn"] = "KiB/conn"
+      unit["big_mibps"] = "MiB/s"; unit["big_cpu_s_per_gib"] = "s/GiB"; unit["idle_kib_per_conn"] = unit["idle_heap_kib_per_conn"] = unit["idle_heap_warm_kib_per_conn"] = "KiB/conn"
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn", local, " ")
       for (i = 1; i in local; i++) unit["local_" local[i]] = unit[local[i]]
       unit["ws_rtps"] = "rt/s"; unit["ws_p50_ms"] = unit["ws_p99_ms"] = "ms"
