@@ -1,4 +1,4 @@
-# Sourced by StreamProx scripts: finds a JDK >= 21 and exports JAVA_HOME, PATH and STREAMPROX_JAVA_MAJOR.
+# Sourced by StreamProx scripts: finds a JDK >= 21 and exports JAVA_HOME and PATH.
 # Order: JAVA_HOME if it is new enough, then every JDK under /usr/lib/jvm and
 # /opt (newest first), then the `java` on PATH.
 
@@ -21,7 +21,6 @@ streamprox_find_jdk() {
     major=$(streamprox_java_major "$home/bin/java")
     if [ -n "$major" ] && [ "$major" -ge 21 ]; then
       export JAVA_HOME="$home"
-      export STREAMPROX_JAVA_MAJOR="$major"
       export PATH="$JAVA_HOME/bin:$PATH"
       # Maven 3.8's bundled Guava calls sun.misc.Unsafe, which JDK 24+ warns about on every run.
       if [ "$major" -ge 24 ]; then
