@@ -121,7 +121,10 @@ public final class Tunnel {
                 writeFully(to, buffer);
                 failingSide = fromName;
                 copied += read;
-                lastActivityNanos = System.nanoTime();
+                // Only the idle check reads the clock mark; without one, keep the copy loop free of it.
+                if (idleTimeout.isPresent()) {
+                    lastActivityNanos = System.nanoTime();
+                }
                 // A full read means more is probably waiting: take a copy buffer until a read comes up short.
                 if (read == buffer.capacity() && burst == null) {
                     burst = bursts.take();
