@@ -4,8 +4,9 @@
 # Starts on 127.0.0.1 an nginx upstream and every target, measures each target in turn over several rounds
 # (order rotated per round so machine drift hits all alike), prints a table of medians and ratios, writes it to
 # it/bench/results/bench-YYYYmmdd-HHMM.tsv, and stops everything it started. LIST is a comma-separated subset of
-# direct,haproxy,nginx-stream,streamprox,jetty,streamprox-local (default: all), e.g. to compare engine builds or
-# JVM options quickly; jetty and streamprox-local are the local-route pair (LocalRouteServer.java).
+# direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local (default: all), e.g. to compare engine
+# builds or JVM options quickly; design-floor is the bare minimum of StreamProx's design (DesignFloor.java); jetty and
+# streamprox-local are the local-route pair (LocalRouteServer.java).
 # Environment: STREAMPROX_JAVA_OPTS (e.g. a JFR recording, with %p in its file name: it applies to both
 # StreamProx processes), BENCH_PORT_BASE (default 18180), BENCH_KEEP=1 keeps the temporary directory with
 # configurations and logs.
@@ -15,10 +16,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 usage() {
-  sed -n '2,12s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
-quick=0 rounds='' duration='' idle='' targets_arg=direct,haproxy,nginx-stream,streamprox,jetty,streamprox-local
+quick=0 rounds='' duration='' idle='' targets_arg=direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -50,14 +51,17 @@ port_nginx_idle=$((port_base + 5))  # nginx stream cannot route by path: a secon
 port_streamprox=$((port_base + 6))
 port_jetty=$((port_base + 7))       # LocalRouteServer: the handler on an ordinary Jetty connector, and WebSocket echo
 port_local=$((port_base + 8))       # LocalRouteServer: the same handler behind StreamProx's hand-off
+port_floor=$((port_base + 9))       # DesignFloor
 
 IFS=, read -ra targets <<<"$targets_arg"
 declare -A target_port=([direct]=$port_upstream [haproxy]=$port_haproxy [nginx-stream]=$port_nginx
-                        [streamprox]=$port_streamprox [jetty]=$port_jetty [streamprox-local]=$port_local)
+                        [streamprox]=$port_streamprox [design-floor]=$port_floor [jetty]=$port_jetty
+                        [streamprox-local]=$port_local)
 # What each target is measured on: the remote-route pair with wrk against nginx, the local-route pair with wrk
 # against the in-process handler, WebSocket echo through every way to the echo server, motion JPEG on StreamProx.
+# The design floor copies with 1 KiB buffers only, so it is measured on the small-request tests.
 declare -A target_tests=([direct]='small close big' [haproxy]='small close big' [nginx-stream]='small close big'
-                         [streamprox]='small close big ws mjpeg' [jetty]='small close ws'
+                         [streamprox]='small close big ws mjpeg' [design-floor]='small close' [jetty]='small close ws'
                          [streamprox-local]='small close ws')
 declare -A idle_port=([haproxy]=$port_haproxy [nginx-stream]=$port_nginx_idle [streamprox]=$port_streamprox)
 declare -A target_pid=()
@@ -239,7 +243,7 @@ EOF
 # The Java programs, compiled once against the jar: run in source-file mode, each server JVM would also carry javac.
 jar="$root/demos/target/streamprox.jar"
 mkdir -p "$work/classes"
-javac -d "$work/classes" -cp "$jar" "$here"/{IdleConnections,LocalRouteServer,WebSocketEcho,MjpegViewers}.java
+javac -d "$work/classes" -cp "$jar" "$here"/{IdleConnections,LocalRouteServer,WebSocketEcho,MjpegViewers,DesignFloor}.java
 bench_java=(java -cp "$work/classes:$jar")
 
 log "starting the upstream and the proxies in $work"
@@ -251,6 +255,8 @@ selected nginx-stream && start_server nginx-stream "$port_nginx" nginx -p "$work
   -e "$work/logs/stream-error.log" -c "$work/stream/nginx.conf" -g 'daemon off;'
 # As shipped: default JVM options, access log on (to a file here).
 selected streamprox && start_server streamprox "$port_streamprox" "$root/bin/streamprox" --config "$work/streamprox.yaml"
+selected design-floor && start_server design-floor "$port_floor" "${bench_java[@]}" DesignFloor "$port_floor" \
+  "$port_upstream"
 # The local-route pair, each in a JVM of its own with default options (plus STREAMPROX_JAVA_OPTS for StreamProx).
 # The connector side is also the WebSocket echo server behind StreamProx's /ws route.
 if selected jetty || selected streamprox; then
@@ -493,7 +499,7 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
             "local_close_cps local_close_p99_ms local_close_cpu_us_per_conn ws_rtps ws_p50_ms ws_p99_ms " \
             "mjpeg_fps_p50 mjpeg_fps_p5 mjpeg_rendered_fps mjpeg_dropped_pct mjpeg_lag_p50_ms mjpeg_lag_p99_ms " \
             "mjpeg_cpu_pct", order, " ")
-      split("direct haproxy nginx-stream streamprox jetty streamprox-local", targets, " ")
+      split("direct haproxy nginx-stream streamprox design-floor jetty streamprox-local", targets, " ")
       unit["small_rps"] = "req/s"; unit["small_p50_ms"] = unit["small_p99_ms"] = unit["close_p99_ms"] = "ms"
       unit["small_cpu_us_per_req"] = "us/req"; unit["close_cps"] = "conn/s"; unit["close_cpu_us_per_conn"] = "us/conn"
       unit["big_mibps"] = "MiB/s"; unit["big_cpu_s_per_gib"] = "s/GiB"; unit["idle_kib_per_conn"] = unit["idle_heap_kib_per_conn"] = unit["idle_heap_warm_kib_per_conn"] = "KiB/conn"
