@@ -100,6 +100,9 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     }
 
     private void write(List<ILoggingEvent> batch, ByteArrayOutputStream lines) {
+        if (batch.isEmpty()) {
+            return;
+        }
         for (ILoggingEvent event : batch) {
             lines.writeBytes(encoder.encode(event));
         }
