@@ -104,7 +104,12 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
             return;
         }
         for (ILoggingEvent event : batch) {
-            lines.writeBytes(encoder.encode(event));
+            // One line that cannot be formatted must not end the writer: loggers would then wait on a full queue.
+            try {
+                lines.writeBytes(encoder.encode(event));
+            } catch (RuntimeException e) {
+                addError("Could not format a log line", e);
+            }
         }
         batch.clear();
         try {

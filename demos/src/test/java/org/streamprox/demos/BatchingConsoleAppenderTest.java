@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import java.io.ByteArrayOutputStream;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class BatchingConsoleAppenderTest {
 
@@ -71,8 +73,30 @@ class BatchingConsoleAppenderTest {
         assertEquals(IntStream.range(0, 500).mapToObj(i -> "line " + i).toList(), lines());
     }
 
+    @Test
+    @Timeout(10) // a dead writer would leave the logging thread waiting on a full queue for ever
+    void aLineThatCannotBeFormattedIsSkippedAndTheWriterGoesOn() {
+        PatternLayoutEncoder failingOnBad = new PatternLayoutEncoder() {
+            @Override
+            public byte[] encode(ILoggingEvent event) {
+                if (event.getMessage().equals("bad")) {
+                    throw new IllegalStateException("cannot format");
+                }
+                return super.encode(event);
+            }
+        };
+        BatchingConsoleAppender appender = started(2, 1, failingOnBad);
+        IntStream.range(0, 10).forEach(i -> appender.doAppend(event(i == 3 ? "bad" : "line " + i)));
+        appender.stop();
+
+        assertEquals(IntStream.range(0, 10).filter(i -> i != 3).mapToObj(i -> "line " + i).toList(), lines());
+    }
+
     private BatchingConsoleAppender started(int queueSize, long batchMillis) {
-        PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+        return started(queueSize, batchMillis, new PatternLayoutEncoder());
+    }
+
+    private BatchingConsoleAppender started(int queueSize, long batchMillis, PatternLayoutEncoder encoder) {
         encoder.setContext(context);
         encoder.setPattern("%msg%n");
         encoder.start();
