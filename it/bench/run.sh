@@ -422,10 +422,9 @@ measure_idle() {
   local target=$1 phase=$2 pid before after heap_before heap_after line fd suffix=''
   pid=${target_pid[$target]}
   [ "$phase" = warm ] && suffix=_warm
-  if [ "$target" = streamprox ]; then
-    heap_before=$(live_heap_bytes "$pid")
-    rss_settled "$pid"
-  fi
+  [ "$target" = streamprox ] && heap_before=$(live_heap_bytes "$pid")
+  # Only the fresh phase reports RSS; the warm one has no reason to wait for it.
+  [ "$target" = streamprox ] && [ "$phase" = fresh ] && rss_settled "$pid"
   before=$(rss_kib "$pid")
   coproc IDLE_CLIENT { exec "${bench_java[@]}" IdleConnections "${idle_port[$target]}" "$port_hold" "$idle"; }
   client_pid=$IDLE_CLIENT_PID

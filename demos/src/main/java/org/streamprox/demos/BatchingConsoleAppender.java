@@ -86,14 +86,14 @@ public final class BatchingConsoleAppender extends UnsynchronizedAppenderBase<IL
     private void writeBatches() {
         List<ILoggingEvent> batch = new ArrayList<>();
         ByteArrayOutputStream lines = new ByteArrayOutputStream(64 * 1024);
-        try {
-            while (true) {
+        boolean stopping = false;
+        while (!stopping) {
+            try {
                 batch.add(queue.take());
                 Thread.sleep(batchMillis);
-                queue.drainTo(batch);
-                write(batch, lines);
+            } catch (InterruptedException e) {
+                stopping = true;  // stop() asks; write out what is queued, then end
             }
-        } catch (InterruptedException stopping) {
             queue.drainTo(batch);
             write(batch, lines);
         }
