@@ -16,14 +16,14 @@ import org.eclipse.jetty.util.thread.VirtualThreadPool;
 import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 import org.streamprox.apps.BuiltInApps;
 import org.streamprox.apps.EchoSocket;
-import org.streamprox.proxy.ProxyServer;
-import org.streamprox.proxy.ProxySettings;
+import org.streamprox.apps.host.JettyLocalApps;
+import org.streamprox.proxy.config.ProxySettings;
 import org.streamprox.proxy.http.HeadLimits;
-import org.streamprox.proxy.local.JettyLocalApps;
 import org.streamprox.proxy.route.RequestMatcher;
 import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.route.RuleRouter;
 import org.streamprox.proxy.route.Target;
+import org.streamprox.proxy.server.StreamProx;
 
 /**
  * The benchmark's local-route server: one trivial Jetty core handler (13 bytes, as the nginx upstream's
@@ -32,7 +32,7 @@ import org.streamprox.proxy.route.Target;
  *
  * <p>{@code java -cp demos/target/streamprox.jar it/bench/LocalRouteServer.java handoff|connector PORT}
  * <ul>
- * <li>{@code handoff}: a StreamProx listener ({@link ProxyServer}, default settings, access log on as shipped)
+ * <li>{@code handoff}: a StreamProx listener ({@link StreamProx}, default settings, access log on as shipped)
  *     routing {@code /ws...} to the built-in {@code ws-echo} app and every other path to the handler, all by
  *     hand-off to {@link JettyLocalApps}.
  * <li>{@code connector}: a plain Jetty {@link ServerConnector} configured as {@code JettyLocalApps} configures
@@ -63,12 +63,11 @@ public final class LocalRouteServer {
         JettyLocalApps apps = new JettyLocalApps();
         BuiltInApps.registerAll(apps, BuiltInApps.Options.defaults());
         apps.register(BENCH_APP, new Hello());
-        apps.start();
         RuleRouter router = new RuleRouter(List.of(
                 new RuleRouter.Rule(RequestMatcher.pathPrefix("/ws"),
                         Route.to("ws-echo", new Target.Local(BuiltInApps.WS_ECHO))),
                 new RuleRouter.Rule(RequestMatcher.pathPrefix("/"), Route.to(BENCH_APP, new Target.Local(BENCH_APP)))));
-        new ProxyServer(ProxySettings.listeningOn(address), router, apps).start();
+        StreamProx.start(ProxySettings.listeningOn(address), router, apps);
     }
 
     /**

@@ -3,7 +3,7 @@ package org.streamprox.demos;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.streamprox.proxy.testing.Http.get;
+import static org.streamprox.testkit.Http.get;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -25,8 +25,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.streamprox.proxy.testing.Http;
-import org.streamprox.proxy.testing.LoopbackServer;
+import org.streamprox.testkit.Http;
+import org.streamprox.testkit.LoopbackServer;
 
 /** The command line as users run it: a separate JVM, its exit code, its output, and SIGTERM. */
 class MainProcessTest {

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.streamprox.proxy.testing.Http;
+import org.streamprox.testkit.Http;
 
 /** 256 MiB each way between a client and nginx through the StreamProx container, checksums compared. */
 class BulkIT {

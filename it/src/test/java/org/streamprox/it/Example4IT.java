@@ -13,6 +13,7 @@ import java.util.Base64;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.streamprox.testkit.HttpResponse;
 
 /**
  * The original example4 as an operator deploys it: the packaged jar in its container serving {@code /foo}
@@ -53,17 +54,17 @@ class Example4IT {
         return socket;
     }
 
-    private static RawResponse request(Socket socket, String path, String... headers) throws Exception {
+    private static HttpResponse request(Socket socket, String path, String... headers) throws Exception {
         StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: localhost:" + site.port + "\r\n");
         for (String header : headers) {
             request.append(header).append("\r\n");
         }
         OutputStream out = socket.getOutputStream();
         out.write(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
-        return RawResponse.read(socket.getInputStream());
+        return HttpResponse.read(socket.getInputStream());
     }
 
-    private static RawResponse get(String path, String... headers) throws Exception {
+    private static HttpResponse get(String path, String... headers) throws Exception {
         try (Socket socket = connect()) {
             return request(socket, path, headers);
         }
@@ -71,14 +72,14 @@ class Example4IT {
 
     @Test
     void fooAsksForCredentialsThenServesTom() throws Exception {
-        RawResponse challenge = get("/foo");
+        HttpResponse challenge = get("/foo");
         assertEquals(401, challenge.status());
         assertTrue(challenge.hasHeader("WWW-Authenticate: Basic realm=\"StreamProx\""), challenge.head());
 
         String tom = Base64.getEncoder().encodeToString("tom:tom".getBytes(StandardCharsets.US_ASCII));
-        RawResponse served = get("/foo", "Authorization: Basic " + tom);
+        HttpResponse served = get("/foo", "Authorization: Basic " + tom);
         assertEquals(200, served.status());
-        assertEquals("FOO!", served.body().strip());
+        assertEquals("FOO!", served.text().strip());
 
         String wrong = Base64.getEncoder().encodeToString("tom:jerry".getBytes(StandardCharsets.US_ASCII));
         assertEquals(401, get("/foo", "Authorization: Basic " + wrong).status());
@@ -86,27 +87,27 @@ class Example4IT {
 
     @Test
     void barIsOpen() throws Exception {
-        RawResponse bar = get("/bar");
+        HttpResponse bar = get("/bar");
         assertEquals(200, bar.status());
-        assertEquals("BAR!", bar.body().strip());
+        assertEquals("BAR!", bar.text().strip());
     }
 
     @Test
     void googleGoesToTheRemoteSiteWithItsHostName() throws Exception {
-        RawResponse google = get("/google/blech");
+        HttpResponse google = get("/google/blech");
         assertEquals(200, google.status());
-        assertEquals("nginx host=www.google.com uri=/google/blech", google.body().strip());
+        assertEquals("nginx host=www.google.com uri=/google/blech", google.text().strip());
     }
 
     @Test
     void aKeepAliveConnectionStaysWithTheSiteOfItsFirstRequest() throws Exception {
         try (Socket socket = connect()) {
-            assertTrue(request(socket, "/google/first").body().startsWith("nginx "));
-            RawResponse second = request(socket, "/bar");
+            assertTrue(request(socket, "/google/first").text().startsWith("nginx "));
+            HttpResponse second = request(socket, "/bar");
             // Routing is per connection: nginx, not the local bar app, answers the second request.
-            assertEquals("nginx host=localhost uri=/bar", second.body().strip());
+            assertEquals("nginx host=localhost uri=/bar", second.text().strip());
         }
-        assertEquals("BAR!", get("/bar").body().strip());
+        assertEquals("BAR!", get("/bar").text().strip());
     }
 
     @Test

@@ -14,7 +14,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.streamprox.proxy.testing.Http;
+import org.streamprox.testkit.Http;
 import org.testcontainers.DockerClientFactory;
 
 /**

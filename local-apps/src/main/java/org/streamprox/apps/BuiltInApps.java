@@ -7,7 +7,7 @@ import java.util.List;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.ContextHandler;
-import org.streamprox.proxy.local.JettyLocalApps;
+import org.streamprox.apps.host.JettyLocalApps;
 
 /** The apps StreamProx ships, and the one place that names them. */
 public final class BuiltInApps {
@@ -24,8 +24,6 @@ public final class BuiltInApps {
     public static final String WS_ECHO = "ws-echo";
     /** The page linking every demo of the default configuration. */
     public static final String INDEX = "index";
-
-    public static final List<String> NAMES = List.of(FOO, BAR, MJPEG, ECHO_PAGE, WS_ECHO, INDEX);
 
     static final String REALM = "StreamProx";
     static final String MJPEG_STREAM_PATH = "/websocketdemo";

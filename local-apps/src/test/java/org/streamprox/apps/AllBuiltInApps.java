@@ -2,9 +2,9 @@ package org.streamprox.apps;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.streamprox.proxy.ProxyServer;
-import org.streamprox.proxy.local.JettyLocalApps;
-import org.streamprox.proxy.local.LocalProxyExtension;
+import org.streamprox.proxy.server.StreamProx;
+import org.streamprox.apps.host.JettyLocalApps;
+import org.streamprox.apps.host.LocalProxyExtension;
 
 /**
  * Every built-in app behind one proxy, at the paths the demo pages expect: the motion-JPEG page and stream at
@@ -27,7 +27,7 @@ final class AllBuiltInApps {
     private AllBuiltInApps() {
     }
 
-    static ProxyServer start(LocalProxyExtension proxy) throws Exception {
+    static StreamProx start(LocalProxyExtension proxy) throws Exception {
         JettyLocalApps apps = new JettyLocalApps();
         BuiltInApps.registerAll(apps, BuiltInApps.Options.defaults());
         return proxy.start(apps, ROUTES);

@@ -10,7 +10,7 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.streamprox.proxy.local.LocalProxyExtension;
+import org.streamprox.apps.host.LocalProxyExtension;
 
 /** The demo pages in a real browser (headless Chromium), loaded through the proxy port. */
 class BrowserTest {

@@ -10,10 +10,11 @@ import java.util.Locale;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.streamprox.proxy.ProxyServer;
-import org.streamprox.proxy.local.LocalProxyExtension;
-import org.streamprox.proxy.local.RawHttpClient;
-import org.streamprox.proxy.testing.Http;
+import org.streamprox.proxy.server.StreamProx;
+import org.streamprox.apps.host.LocalProxyExtension;
+import org.streamprox.testkit.HttpResponse;
+import org.streamprox.testkit.RawHttpClient;
+import org.streamprox.testkit.Http;
 
 /** The built-in apps' plain HTTP answers, through the proxy port. */
 class BuiltInAppsTest {
@@ -21,14 +22,14 @@ class BuiltInAppsTest {
     @RegisterExtension
     final LocalProxyExtension proxy = new LocalProxyExtension();
 
-    private ProxyServer server;
+    private StreamProx server;
 
     @BeforeEach
     void start() throws Exception {
         server = AllBuiltInApps.start(proxy);
     }
 
-    private RawHttpClient.Response get(String path, String... extraHeaders) throws Exception {
+    private HttpResponse get(String path, String... extraHeaders) throws Exception {
         try (RawHttpClient client = new RawHttpClient(server.localAddress())) {
             client.send("GET " + path + " HTTP/1.1\r\nHost: test\r\n" + String.join("", extraHeaders) + "\r\n");
             return client.readResponse();
@@ -42,7 +43,7 @@ class BuiltInAppsTest {
 
     @Test
     void fooAsksForBasicCredentialsInTheStreamProxRealm() throws Exception {
-        RawHttpClient.Response response = get("/foo");
+        HttpResponse response = get("/foo");
         assertEquals(401, response.status());
         assertTrue(response.header("WWW-Authenticate").startsWith("Basic realm=\"StreamProx\""),
                 response.header("WWW-Authenticate"));
@@ -50,7 +51,7 @@ class BuiltInAppsTest {
 
     @Test
     void fooAnswersTom() throws Exception {
-        RawHttpClient.Response response = get("/foo", basic("tom", "tom"));
+        HttpResponse response = get("/foo", basic("tom", "tom"));
         assertEquals(200, response.status());
         assertEquals("FOO!", response.text());
     }
@@ -67,7 +68,7 @@ class BuiltInAppsTest {
                     + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
                     + "Sec-WebSocket-Extensions: permessage-deflate; client_max_window_bits\r\n\r\n");
-            String head = Http.readHead(client.socket().getInputStream());
+            String head = client.readHead();
             assertEquals(101, Http.status(head), head);
             assertFalse(head.toLowerCase(Locale.ROOT).contains("sec-websocket-extensions"), head);
         }
@@ -75,14 +76,14 @@ class BuiltInAppsTest {
 
     @Test
     void barAnswersAnyone() throws Exception {
-        RawHttpClient.Response response = get("/bar");
+        HttpResponse response = get("/bar");
         assertEquals(200, response.status());
         assertEquals("BAR!", response.text());
     }
 
     @Test
     void mjpegPageOpensItsStreamOnItsOwnHostAndPort() throws Exception {
-        RawHttpClient.Response response = get("/demo");
+        HttpResponse response = get("/demo");
         assertEquals(200, response.status());
         assertTrue(response.header("Content-Type").startsWith("text/html"));
         assertTrue(response.text().contains("location.host + \"/websocketdemo\""));
@@ -90,7 +91,7 @@ class BuiltInAppsTest {
 
     @Test
     void echoPageTalksToItsOwnOrigin() throws Exception {
-        RawHttpClient.Response response = get("/echo");
+        HttpResponse response = get("/echo");
         assertEquals(200, response.status());
         assertTrue(response.text().contains("location.host + \"/\""));
         assertTrue(response.text().contains("WebSocket rocks"));

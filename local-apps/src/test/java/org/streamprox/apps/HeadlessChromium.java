@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.streamprox.proxy.local.WebSocketProbe;
+import org.streamprox.testkit.WebSocketProbe;
 
 /**
  * A headless Chromium driven over the DevTools protocol with the JDK's WebSocket client: open a page, evaluate

@@ -20,9 +20,9 @@ import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
-import org.streamprox.proxy.ConnectionLimits;
-import org.streamprox.proxy.ProxySettings;
-import org.streamprox.proxy.TunnelSettings;
+
+
+import org.streamprox.proxy.upstream.TunnelSettings;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.route.HeadRewrite;
 import org.streamprox.proxy.route.RequestMatcher;

@@ -1,7 +1,6 @@
 package org.streamprox.proxy.config;
 
 import java.util.List;
-import org.streamprox.proxy.ProxySettings;
 import org.streamprox.proxy.route.RuleRouter;
 
 /** A loaded configuration: listener settings and the routing rules in order. */

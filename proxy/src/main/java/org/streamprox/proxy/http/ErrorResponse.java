@@ -1,9 +1,9 @@
 package org.streamprox.proxy.http;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.streamprox.proxy.transport.Transport;
 
 /**
  * The engine's own answers: a short plain-text response with {@code Connection: close}, followed by a
@@ -50,28 +50,26 @@ public final class ErrorResponse {
 
     /**
      * Writes the response and half-closes, then reads and discards what the client still sends for a short
-     * while. The caller closes the socket.
+     * while. The caller closes the connection.
      *
      * @return the bytes written
      */
-    public static int send(Socket socket, int status, String body) throws IOException {
+    public static int send(Transport client, int status, String body) throws IOException {
         byte[] response = render(status, body);
-        socket.getOutputStream().write(response);
-        socket.shutdownOutput();
-        discardInput(socket);
+        client.write(ByteBuffer.wrap(response));
+        client.shutdownOutput();
+        discardInput(client);
         return response.length;
     }
 
-    private static void discardInput(Socket socket) {
-        byte[] sink = new byte[4096];
+    private static void discardInput(Transport client) {
+        ByteBuffer sink = ByteBuffer.allocate(4096);
         long deadline = System.nanoTime() + LINGER_MILLIS * 1_000_000L;
         try {
-            InputStream in = socket.getInputStream();
             int total = 0;
             long remaining;
             while (total < LINGER_BYTES && (remaining = (deadline - System.nanoTime()) / 1_000_000L) > 0) {
-                socket.setSoTimeout((int) remaining);
-                int read = in.read(sink);
+                int read = client.read(sink.clear(), remaining);
                 if (read < 0) {
                     return;
                 }

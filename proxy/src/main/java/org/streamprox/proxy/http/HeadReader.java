@@ -1,13 +1,11 @@
 package org.streamprox.proxy.http;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
+import org.streamprox.proxy.transport.Transport;
 
 /**
  * Reads a connection's head with blocking IO under {@link HeadLimits}, keeping whatever arrives after it in the
@@ -44,23 +42,11 @@ public final class HeadReader {
     }
 
     /**
-     * Reads until the head is complete. The socket's read timeout is changed while reading; the caller sets
-     * its own afterwards.
+     * Reads until the head is complete.
      *
      * @throws HeadException when the head breaks a limit or the grammar, or the client goes away first
      */
-    public Result read(Socket socket) throws IOException, HeadException {
-        return read(socket.getInputStream(), socket::setSoTimeout);
-    }
-
-    /** Sets the read timeout of the stream being read, in milliseconds. */
-    @FunctionalInterface
-    interface ReadTimeout {
-        void set(int millis) throws SocketException;
-    }
-
-    /** The reading itself, apart from the socket so tests can feed it bytes in reads of chosen sizes. */
-    Result read(InputStream in, ReadTimeout readTimeout) throws IOException, HeadException {
+    public Result read(Transport client) throws IOException, HeadException {
         long deadline = System.nanoTime() + limits.timeout().toNanos();
         byte[] buffer = new byte[Math.min(INITIAL_BUFFER, limits.maxBytes())];
         int length = 0;
@@ -73,7 +59,8 @@ public final class HeadReader {
                 }
                 buffer = Arrays.copyOf(buffer, Math.min(limits.maxBytes(), buffer.length * 2));
             }
-            int read = readBefore(deadline, readTimeout, in, buffer, length, length > 0);
+            int read = readBefore(deadline, client, ByteBuffer.wrap(buffer, length, buffer.length - length),
+                    length > 0);
             if (read < 0) {
                 throw new HeadException(0, length == 0
                         ? "client closed the connection without sending anything"
@@ -93,15 +80,14 @@ public final class HeadReader {
         return new Result(head, ByteBuffer.wrap(buffer, 0, length), length);
     }
 
-    private int readBefore(long deadline, ReadTimeout readTimeout, InputStream in, byte[] buffer, int offset,
-                           boolean started) throws IOException, HeadException {
+    private int readBefore(long deadline, Transport client, ByteBuffer into, boolean started)
+            throws IOException, HeadException {
         long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
         try {
             if (remainingMillis <= 0) {
                 throw new SocketTimeoutException();
             }
-            readTimeout.set((int) Math.min(remainingMillis, Integer.MAX_VALUE));
-            return in.read(buffer, offset, buffer.length - offset);
+            return client.read(into, remainingMillis);
         } catch (SocketTimeoutException e) {
             // A client that never sent a byte (a browser's speculative connection, a port scan) is closed quietly.
             throw new HeadException(started ? 408 : 0, (started ? "head not complete within " : "nothing sent within ")

@@ -1,10 +1,13 @@
 package org.streamprox.proxy.local;
 
 import java.io.IOException;
+import java.time.Duration;
+import org.streamprox.proxy.http.HeadLimits;
 
 /**
- * The in-process apps a route can target with {@code local: NAME}. The engine hands a connection over once
- * it has read and routed its head; from then on the app owns the socket.
+ * The in-process apps a route can target with {@code local: NAME}. The engine hands a connection over once it has
+ * read and routed its head; from then on the app owns the socket. The lifecycle starts them before the listener
+ * and stops them after it.
  */
 public interface LocalApps {
 
@@ -12,11 +15,21 @@ public interface LocalApps {
     boolean contains(String name);
 
     /**
+     * Starts serving.
+     *
+     * @param head the engine's head limits: a hand-off carries at most {@code head.maxBytes()} buffered bytes
+     */
+    void start(HeadLimits head) throws Exception;
+
+    /**
      * Gives the live connection to the named app. The buffered bytes are replayed to the app before anything
      * else is read from the socket. On return the engine must not touch the channel again; on an exception the
      * channel is still the caller's to close.
      */
-    void handOff(String name, HandOff handOff) throws IOException;
+    void handOff(HandOff handOff) throws IOException;
+
+    /** Lets what the apps are serving finish within {@code timeout}, then closes what is left. */
+    void stop(Duration timeout) throws Exception;
 
     /** No apps at all: every {@code local:} route is a configuration error. */
     LocalApps NONE = new LocalApps() {
@@ -26,8 +39,16 @@ public interface LocalApps {
         }
 
         @Override
-        public void handOff(String name, HandOff handOff) throws IOException {
-            throw new IOException("no local app named '" + name + "'");
+        public void start(HeadLimits head) {
+        }
+
+        @Override
+        public void handOff(HandOff handOff) throws IOException {
+            throw new IOException("no local app named '" + handOff.app() + "'");
+        }
+
+        @Override
+        public void stop(Duration timeout) {
         }
     };
 }

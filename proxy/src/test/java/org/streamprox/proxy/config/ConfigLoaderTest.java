@@ -3,7 +3,7 @@ package org.streamprox.proxy.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.streamprox.proxy.testing.Http.ascii;
+import static org.streamprox.testkit.Http.ascii;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.streamprox.proxy.ConnectionLimits;
+import org.streamprox.proxy.config.ConnectionLimits;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.http.HeadParser;
 import org.streamprox.proxy.route.Route;

@@ -6,7 +6,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import org.streamprox.proxy.testing.Http;
+import org.streamprox.testkit.Http;
 
 /**
  * An upstream meant to run as its own process, so a test can kill it mid-transfer like a crashed server:

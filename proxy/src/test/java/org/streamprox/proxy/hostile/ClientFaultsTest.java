@@ -3,8 +3,8 @@ package org.streamprox.proxy.hostile;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.streamprox.proxy.testing.Http.ascii;
-import static org.streamprox.proxy.testing.Http.get;
+import static org.streamprox.testkit.Http.ascii;
+import static org.streamprox.testkit.Http.get;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -18,10 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.route.Target;
-import org.streamprox.proxy.testing.Http;
-import org.streamprox.proxy.testing.LoopbackServer;
-import org.streamprox.proxy.testing.ProxyExtension;
-import org.streamprox.proxy.testing.StalledUpstream;
+import org.streamprox.testkit.Http;
+import org.streamprox.testkit.LoopbackServer;
+import org.streamprox.testkit.ProxyExtension;
+import org.streamprox.testkit.StalledUpstream;
 
 /**
  * A client that resets or half-closes at each stage of its connection: while its head is being read, while the

@@ -21,10 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.streamprox.proxy.ProxyServer;
-import org.streamprox.proxy.testing.Http;
-import org.streamprox.proxy.testing.LoopbackServer;
-import org.streamprox.proxy.testing.ProxyExtension;
+import org.streamprox.proxy.server.StreamProx;
+import org.streamprox.testkit.Http;
+import org.streamprox.testkit.LoopbackServer;
+import org.streamprox.testkit.ProxyExtension;
 
 /**
  * 20,000 connections opened and dropped as fast as the machine allows, in waves of 1,000 held at once (each
@@ -50,7 +50,7 @@ class FloodTest {
     @Test
     void theProxyKeepsServingAndGivesBackEveryDescriptorAndThread() throws Exception {
         try (LoopbackServer upstream = OrdinaryTraffic.upstream()) {
-            ProxyServer server = proxy.start(ProxyExtension.everythingTo(OrdinaryTraffic.routeTo(upstream)));
+            StreamProx server = proxy.start(ProxyExtension.everythingTo(OrdinaryTraffic.routeTo(upstream)));
             OrdinaryTraffic.request(proxy);
             proxy.awaitQuiet();
             long fdsBefore = openDescriptors();

@@ -1,15 +1,15 @@
 package org.streamprox.proxy.hostile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.streamprox.proxy.testing.Http.get;
+import static org.streamprox.testkit.Http.get;
 
 import java.net.Socket;
 import java.time.Duration;
 import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.route.Target;
-import org.streamprox.proxy.testing.Http;
-import org.streamprox.proxy.testing.LoopbackServer;
-import org.streamprox.proxy.testing.ProxyExtension;
+import org.streamprox.testkit.Http;
+import org.streamprox.testkit.LoopbackServer;
+import org.streamprox.testkit.ProxyExtension;
 
 /** The well-behaved clients and upstream that must keep being served while others misbehave. */
 final class OrdinaryTraffic {

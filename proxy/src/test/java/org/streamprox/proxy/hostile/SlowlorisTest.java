@@ -12,12 +12,12 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.streamprox.proxy.ProxyServer;
+import org.streamprox.proxy.server.StreamProx;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.local.LocalApps;
-import org.streamprox.proxy.testing.Http;
-import org.streamprox.proxy.testing.LoopbackServer;
-import org.streamprox.proxy.testing.ProxyExtension;
+import org.streamprox.testkit.Http;
+import org.streamprox.testkit.LoopbackServer;
+import org.streamprox.testkit.ProxyExtension;
 
 /**
  * 2,000 clients dribble an unfinished head, one byte per connection every 250 ms, while ordinary clients keep
@@ -77,7 +77,7 @@ class SlowlorisTest {
     @Test
     void slowHeadsDoNotStarveOthersAndAreAllCutAtTheHeadTimeout() throws Exception {
         try (LoopbackServer upstream = OrdinaryTraffic.upstream()) {
-            ProxyServer server = proxy.start(ProxyExtension.everythingTo(OrdinaryTraffic.routeTo(upstream)),
+            StreamProx server = proxy.start(ProxyExtension.everythingTo(OrdinaryTraffic.routeTo(upstream)),
                     settings -> settings.withHead(new HeadLimits(HeadLimits.Until.HEADERS,
                             HeadLimits.DEFAULT_MAX_BYTES, HeadLimits.DEFAULT_MAX_READS, HEAD_TIMEOUT)),
                     LocalApps.NONE);

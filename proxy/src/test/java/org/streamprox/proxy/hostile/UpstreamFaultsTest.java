@@ -4,8 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.streamprox.proxy.testing.Http.ascii;
-import static org.streamprox.proxy.testing.Http.get;
+import static org.streamprox.testkit.Http.ascii;
+import static org.streamprox.testkit.Http.get;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,18 +19,18 @@ import java.util.concurrent.CountDownLatch;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.streamprox.proxy.ProxySettings;
-import org.streamprox.proxy.TunnelSettings;
+import org.streamprox.proxy.config.ProxySettings;
+import org.streamprox.proxy.upstream.TunnelSettings;
 import org.streamprox.proxy.local.LocalApps;
 import org.streamprox.proxy.route.HeadRewrite;
 import org.streamprox.proxy.route.RequestMatcher;
 import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.route.RuleRouter;
 import org.streamprox.proxy.route.Target;
-import org.streamprox.proxy.testing.AccessLogCapture;
-import org.streamprox.proxy.testing.Http;
-import org.streamprox.proxy.testing.LoopbackServer;
-import org.streamprox.proxy.testing.ProxyExtension;
+import org.streamprox.testkit.AccessLogCapture;
+import org.streamprox.testkit.Http;
+import org.streamprox.testkit.LoopbackServer;
+import org.streamprox.testkit.ProxyExtension;
 
 /**
  * Upstreams that fail in the ways real servers do. Each time the client sees an outcome it cannot mistake for a

@@ -2,7 +2,7 @@ package org.streamprox.proxy.http;
 
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.streamprox.proxy.testing.Http.ascii;
+import static org.streamprox.testkit.Http.ascii;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.mutation.annotation.NotNull;

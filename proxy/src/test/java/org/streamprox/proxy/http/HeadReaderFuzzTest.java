@@ -3,15 +3,16 @@ package org.streamprox.proxy.http;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.streamprox.proxy.testing.Http.ascii;
+import static org.streamprox.testkit.Http.ascii;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.mutation.annotation.InRange;
 import com.code_intelligence.jazzer.mutation.annotation.NotNull;
 import com.code_intelligence.jazzer.mutation.annotation.WithLength;
 import java.io.IOException;
-import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.streamprox.proxy.transport.Transport;
 
 /**
  * Coverage-guided fuzzing of {@link HeadReader}'s scanning: whatever the bytes and however the reads cut them,
@@ -62,8 +64,8 @@ class HeadReaderFuzzTest {
             @InRange(min = 1, max = 10_000) int maxReads, @InRange(min = 1, max = 100) int maxHeaders,
             byte @NotNull [] split, byte @NotNull [] otherSplit) throws IOException, HeadException {
         HeadLimits limits = new HeadLimits(until, maxBytes, maxReads, NO_DEADLINE, maxHeaders);
-        SplitStream one = new SplitStream(input, split);
-        SplitStream other = new SplitStream(input, otherSplit);
+        SplitTransport one = new SplitTransport(input, split);
+        SplitTransport other = new SplitTransport(input, otherSplit);
 
         String outcome = read(limits, one, input);
         String otherOutcome = read(limits, other, input);
@@ -75,10 +77,10 @@ class HeadReaderFuzzTest {
     }
 
     /** Reads the head, checks what came back against the input, and describes it for comparison. */
-    private static String read(HeadLimits limits, SplitStream in, byte[] input) throws IOException, HeadException {
+    private static String read(HeadLimits limits, SplitTransport in, byte[] input) throws IOException, HeadException {
         HeadReader.Result result;
         try {
-            result = new HeadReader(limits).read(in, millis -> { });
+            result = new HeadReader(limits).read(in);
         } catch (HeadException e) {
             assertTrue(READER_STATUSES.contains(e.status()), "undefined status " + e.status() + ": " + e);
             return "refused with " + e.status();
@@ -114,37 +116,76 @@ class HeadReaderFuzzTest {
 
     /**
      * Returns the input in reads of the sizes the split's bytes give (1 to 256, the split repeated; all at once
-     * when it is empty), each also capped by the room the reader offers, then end of stream.
+     * when it is empty), each also capped by the room the reader offers, then end of stream. Reads never block.
      */
-    private static final class SplitStream extends InputStream {
+    private static final class SplitTransport implements Transport {
 
         private final byte[] input;
         private final byte[] split;
         private int position;
         private int reads;
 
-        SplitStream(byte[] input, byte[] split) {
+        SplitTransport(byte[] input, byte[] split) {
             this.input = input;
             this.split = split;
         }
 
         @Override
-        public int read(byte[] buffer, int offset, int length) {
+        public int read(ByteBuffer into) {
             int size = split.length == 0 ? input.length : (split[reads % split.length] & 0xff) + 1;
             reads++;
             if (position == input.length) {
                 return -1;
             }
-            int n = Math.min(Math.min(size, length), input.length - position);
-            System.arraycopy(input, position, buffer, offset, n);
+            int n = Math.min(Math.min(size, into.remaining()), input.length - position);
+            into.put(input, position, n);
             position += n;
             return n;
         }
 
-        /** The reader reads into its buffer; a byte-wise read would bypass the split. */
         @Override
-        public int read() {
-            throw new UnsupportedOperationException("single-byte read");
+        public int read(ByteBuffer into, long timeoutMillis) {
+            return read(into);
+        }
+
+        @Override
+        public void write(ByteBuffer from) {
+            throw new UnsupportedOperationException("the head reader only reads");
+        }
+
+        @Override
+        public void shutdownOutput() {
+            throw new UnsupportedOperationException("the head reader only reads");
+        }
+
+        @Override
+        public void reset() {
+            throw new UnsupportedOperationException("the head reader only reads");
+        }
+
+        @Override
+        public void close() {
+            throw new UnsupportedOperationException("the head reader only reads");
+        }
+
+        @Override
+        public InetSocketAddress peerAddress() {
+            throw new UnsupportedOperationException("no socket");
+        }
+
+        @Override
+        public InetSocketAddress localAddress() {
+            throw new UnsupportedOperationException("no socket");
+        }
+
+        @Override
+        public void replay(ByteBuffer bytes) {
+            throw new UnsupportedOperationException("the head reader only reads");
+        }
+
+        @Override
+        public SocketChannel channel() {
+            throw new UnsupportedOperationException("no socket");
         }
 
         @Override

@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.streamprox.proxy.testing.Http.ascii;
+import static org.streamprox.testkit.Http.ascii;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.ServerSocket;
+import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
@@ -21,20 +24,21 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.streamprox.proxy.transport.PlainTransport;
 
 /** The head reader over a real loopback connection, fed the way clients really send. */
 class HeadReaderTest {
 
     private static final HeadLimits DEFAULTS = HeadLimits.defaults();
 
-    private ServerSocket listener;
+    private ServerSocketChannel listener;
     private Socket client;
-    private Socket server;
+    private SocketChannel server;
 
     @BeforeEach
     void connect() throws IOException {
-        listener = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        client = new Socket(InetAddress.getLoopbackAddress(), listener.getLocalPort());
+        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+        client = new Socket(InetAddress.getLoopbackAddress(), listener.socket().getLocalPort());
         client.setTcpNoDelay(true);
         server = listener.accept();
     }
@@ -47,7 +51,7 @@ class HeadReaderTest {
     }
 
     private HeadReader.Result read(HeadLimits limits) throws Exception {
-        return new HeadReader(limits).read(server);
+        return new HeadReader(limits).read(new PlainTransport(server));
     }
 
     private HeadException rejected(HeadLimits limits, String sent) throws IOException {
@@ -78,6 +82,27 @@ class HeadReaderTest {
         // The leftover is whatever the reads returned after the head: a prefix of the body, never altered.
         assertTrue(leftover.length <= body.length);
         assertArrayEquals(Arrays.copyOf(body, leftover.length), leftover);
+    }
+
+    /** A stage in front of the head reader (a PROXY header, a TLS probe) peeks and gives back: the head is the same. */
+    @Test
+    void readsBytesAnEarlierStageReplayedBeforeTheSocketsOwn() throws Exception {
+        String head = "GET /peeked HTTP/1.1\r\nHost: a\r\n\r\n";
+        client.getOutputStream().write(ascii(head + "body"));
+        PlainTransport transport = new PlainTransport(server);
+        ByteBuffer peeked = ByteBuffer.allocate(5);
+        while (peeked.hasRemaining()) {
+            transport.read(peeked);
+        }
+        transport.replay(peeked.flip());
+
+        HeadReader.Result result = new HeadReader(DEFAULTS).read(transport);
+
+        assertArrayEquals(ascii(head), result.head().raw());
+        assertEquals("/peeked", result.head().path());
+        byte[] leftover = new byte[result.leftover().remaining()];
+        result.leftover().get(leftover);
+        assertArrayEquals(Arrays.copyOf(ascii("body"), leftover.length), leftover);
     }
 
     @Test
@@ -143,7 +168,7 @@ class HeadReaderTest {
                 for (String piece : new String[] {"GE", "T / HT", "TP/1.1\r\n", "Host: a\r\n\r\n"}) {
                     client.getOutputStream().write(ascii(piece));
                     // Each piece is taken by its own read before the next one is sent.
-                    await().atMost(Duration.ofSeconds(5)).until(() -> server.getInputStream().available() == 0);
+                    await().atMost(Duration.ofSeconds(5)).until(() -> server.socket().getInputStream().available() == 0);
                 }
             } catch (IOException | RuntimeException e) {
                 // The reader gives up after the third piece and the sockets close: the point of the test.

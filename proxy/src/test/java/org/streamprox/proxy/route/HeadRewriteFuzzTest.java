@@ -1,7 +1,7 @@
 package org.streamprox.proxy.route;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.streamprox.proxy.testing.Http.ascii;
+import static org.streamprox.testkit.Http.ascii;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.code_intelligence.jazzer.mutation.annotation.NotNull;

@@ -3,7 +3,7 @@ package org.streamprox.proxy.route;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.streamprox.proxy.testing.Http.ascii;
+import static org.streamprox.testkit.Http.ascii;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;

@@ -1,0 +1,71 @@
+package org.streamprox.apps.host;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.jetty.io.ManagedSelector;
+import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.util.thread.Scheduler;
+import org.streamprox.proxy.local.HandOff;
+import org.streamprox.proxy.observe.Outcome;
+
+/**
+ * The socket of a handed-off connection as Jetty sees it. It remembers which app the connection belongs to, so
+ * every request on it (keep-alive included) reaches that app, and counts the bytes that cross it; when it closes
+ * it reports them to the connection's record and finishes it. Counting here rather than in Jetty's
+ * {@code Connection} keeps the totals right across a WebSocket upgrade, which replaces the connection.
+ */
+final class HandedOffEndPoint extends SocketChannelEndPoint {
+
+    private final HandOff handOff;
+    private final AtomicLong bytesIn = new AtomicLong();
+    private final AtomicLong bytesOut = new AtomicLong();
+
+    HandedOffEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler,
+                      HandOff handOff) {
+        super(channel, selector, key, scheduler);
+        this.handOff = handOff;
+    }
+
+    String app() {
+        return handOff.app();
+    }
+
+    @Override
+    public int fill(ByteBuffer buffer) throws IOException {
+        int filled = super.fill(buffer);
+        if (filled > 0) {
+            bytesIn.addAndGet(filled);
+        }
+        return filled;
+    }
+
+    @Override
+    public boolean flush(ByteBuffer... buffers) throws IOException {
+        long before = remaining(buffers);
+        try {
+            return super.flush(buffers);
+        } finally {
+            bytesOut.addAndGet(before - remaining(buffers));
+        }
+    }
+
+    @Override
+    public void onClose(Throwable cause) {
+        super.onClose(cause);
+        handOff.connection().countBytes(bytesIn.get(), bytesOut.get());
+        handOff.connection().finish(Outcome.ofLocalApp(cause));
+    }
+
+    private static long remaining(ByteBuffer[] buffers) {
+        long remaining = 0;
+        for (ByteBuffer buffer : buffers) {
+            if (buffer != null) {
+                remaining += buffer.remaining();
+            }
+        }
+        return remaining;
+    }
+}

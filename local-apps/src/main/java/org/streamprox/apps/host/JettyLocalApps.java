@@ -1,0 +1,107 @@
+package org.streamprox.apps.host;
+
+import java.io.IOException;
+import java.time.Duration;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.thread.VirtualThreadPool;
+import org.streamprox.proxy.http.HeadLimits;
+import org.streamprox.proxy.local.HandOff;
+import org.streamprox.proxy.local.LocalApps;
+
+/**
+ * The in-process apps, served by one embedded Jetty 12 server that listens on no port of its own: the engine
+ * hands it connections whose head it has read and routed, and Jetty reads the rest of each connection itself.
+ * Handlers and WebSocket callbacks run on virtual threads.
+ *
+ * <p>Usage: create it, {@link #register} every app, and give it to {@code StreamProx.start}, which starts it before
+ * the listener and stops it after.
+ */
+public final class JettyLocalApps implements LocalApps {
+
+    /** Jetty's own default; a plain HTTP connection left idle this long is closed. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final Server server = new Server(new VirtualThreadPool());
+    private final AppsByEndPoint apps = new AppsByEndPoint();
+    private final Duration idleTimeout;
+    private volatile HandOffConnector connector;
+
+    /** Idle HTTP connections close after 30 s. */
+    public JettyLocalApps() {
+        this(DEFAULT_IDLE_TIMEOUT);
+    }
+
+    /** @param idleTimeout how long a plain HTTP connection may stay silent; WebSocket sessions have their own */
+    public JettyLocalApps(Duration idleTimeout) {
+        this.idleTimeout = idleTimeout;
+        server.setHandler(apps);
+    }
+
+    /**
+     * Mounts a Jetty core handler under a name that routes can target with {@code local: NAME}. The handler sees
+     * request paths as the client sent them. Register every app before the apps start.
+     */
+    public JettyLocalApps register(String name, Handler app) {
+        apps.add(name, app);
+        return this;
+    }
+
+    /** The Jetty server, for apps that need it to build their handlers (WebSocket upgrade handlers do). */
+    public Server server() {
+        return server;
+    }
+
+    @Override
+    public boolean contains(String name) {
+        return apps.contains(name);
+    }
+
+    /**
+     * Starts Jetty with its input buffer and request-header limit raised to the engine's head limit: a hand-off's
+     * buffered bytes (never more than that) must fit them.
+     */
+    @Override
+    public synchronized void start(HeadLimits head) throws Exception {
+        if (connector != null) {
+            throw new IllegalStateException("the local apps are already started");
+        }
+        HttpConfiguration http = new HttpConfiguration();
+        http.setRequestHeaderSize(Math.max(http.getRequestHeaderSize(), head.maxBytes()));
+        http.setSendServerVersion(false);
+        HttpConnectionFactory factory = new HttpConnectionFactory(http);
+        factory.setInputBufferSize(Math.max(factory.getInputBufferSize(), head.maxBytes()));
+        connector = new HandOffConnector(server, factory);
+        connector.setIdleTimeout(idleTimeout.toMillis());
+        server.addConnector(connector);
+        server.start();
+    }
+
+    @Override
+    public void handOff(HandOff handOff) throws IOException {
+        if (!apps.contains(handOff.app())) {
+            throw new IOException("no local app named '" + handOff.app() + "'");
+        }
+        if (!server.isStarted()) {
+            throw new IOException("local apps are not running");
+        }
+        connector.accept(handOff);
+    }
+
+    /** Connections Jetty is serving for the apps, WebSocket sessions included. */
+    public int openConnections() {
+        return connector == null ? 0 : connector.getConnectedEndPoints().size();
+    }
+
+    /**
+     * Lets requests in progress finish and closes WebSocket sessions with "going away", waiting up to
+     * {@code timeout}; then closes whatever is left. The listener stops first, so nothing new arrives.
+     */
+    @Override
+    public void stop(Duration timeout) throws Exception {
+        server.setStopTimeout(timeout.toMillis());
+        server.stop();
+    }
+}

@@ -1,0 +1,24 @@
+package org.streamprox.proxy.connection;
+
+import java.io.IOException;
+import org.streamprox.proxy.http.ErrorResponse;
+import org.streamprox.proxy.observe.ConnectionRecord;
+import org.streamprox.proxy.observe.Outcome;
+import org.streamprox.proxy.transport.Transport;
+
+/** Refuse with the engine's own HTTP answer, then close. */
+record Answer(int status, String reason) implements Plan {
+
+    @Override
+    public void carryOut(Transport client, ConnectionRecord record) {
+        Outcome outcome;
+        try {
+            int written = ErrorResponse.send(client, status, ErrorResponse.reasonPhrase(status) + ": " + reason);
+            record.countBytes(0, written);
+            outcome = Outcome.refused(status, reason);
+        } catch (IOException e) {
+            outcome = Outcome.refusedUndelivered(status, reason, e);
+        }
+        Plan.end(client, record, outcome);
+    }
+}

@@ -1,0 +1,60 @@
+package org.streamprox.proxy.connection;
+
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamprox.proxy.http.HeadException;
+import org.streamprox.proxy.http.HeadReader;
+import org.streamprox.proxy.observe.ConnectionRecord;
+import org.streamprox.proxy.observe.Outcome;
+import org.streamprox.proxy.transport.Transport;
+
+/**
+ * One accepted connection, served on its own virtual thread, in stages: read the head, check admission, route,
+ * carry out the plan. Each stage reports to the connection's record; the plan ends the connection.
+ */
+public final class ClientConnection implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
+
+    private final ListenerContext context;
+    private final Transport client;
+    private final ConnectionRecord record;
+
+    public ClientConnection(ListenerContext context, Transport client, ConnectionRecord record) {
+        this.context = context;
+        this.client = client;
+        this.record = record;
+        record.onAbort(why -> client.close());
+    }
+
+    @Override
+    public void run() {
+        try {
+            plan().carryOut(client, record);
+        } catch (RuntimeException | Error e) {
+            LOG.error("#{} unexpected failure", record.id(), e);
+            Plan.end(client, record, Outcome.internalError(e));
+            if (e instanceof Error error) {
+                throw error;
+            }
+        }
+    }
+
+    private Plan plan() {
+        HeadReader.Result read;
+        try {
+            read = context.heads().read(client);
+        } catch (HeadException e) {
+            return e.answerable() ? new Answer(e.status(), e.getMessage()) : new Close(Outcome.closed(e.getMessage()));
+        } catch (IOException e) {
+            return new Close(Outcome.failed(e));
+        }
+        record.firstRequest(read.head().method(), read.head().path(), read.bytesRead());
+        if (record.overClientLimit()) {
+            return new Answer(429, "more than " + context.settings().connections().maxConnectionsPerClient()
+                    + " connections from this address");
+        }
+        return Routing.plan(context, read, record);
+    }
+}

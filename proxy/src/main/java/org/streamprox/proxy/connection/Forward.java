@@ -1,0 +1,54 @@
+package org.streamprox.proxy.connection;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Optional;
+import org.streamprox.proxy.observe.ConnectionRecord;
+import org.streamprox.proxy.observe.Outcome;
+import org.streamprox.proxy.route.Target;
+import org.streamprox.proxy.transport.Transport;
+import org.streamprox.proxy.upstream.Tunnel;
+import org.streamprox.proxy.upstream.Tunnels;
+import org.streamprox.proxy.upstream.UpstreamConnector;
+import org.streamprox.proxy.upstream.UpstreamConnector.ConnectFailure;
+
+/**
+ * Tunnel to a remote upstream: connect, send the first bytes (the head as rewritten, then what followed it) in one
+ * write, then copy both ways until both sides are done.
+ */
+record Forward(Tunnels tunnels, Target.Remote remote, Optional<Duration> idleTimeout, byte[] firstBytes)
+        implements Plan {
+
+    @Override
+    public void carryOut(Transport client, ConnectionRecord record) {
+        Transport upstream;
+        try {
+            upstream = UpstreamConnector.connect(remote);
+        } catch (ConnectFailure e) {
+            new Answer(e.status(), e.getMessage()).carryOut(client, record);
+            return;
+        }
+        try {
+            client.channel().setOption(StandardSocketOptions.TCP_NODELAY, true);
+            upstream.write(ByteBuffer.wrap(firstBytes));
+        } catch (IOException e) {
+            upstream.close();
+            Plan.end(client, record, Outcome.failed(e));
+            return;
+        }
+        Tunnel tunnel = tunnels.open(client, upstream, idleTimeout);
+        record.onAbort(tunnel::abort);
+        Outcome outcome;
+        try {
+            outcome = tunnel.run();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            upstream.close();
+            outcome = Outcome.INTERRUPTED;
+        }
+        record.countBytes(tunnel.bytesFromClient(), tunnel.bytesToClient());
+        Plan.end(client, record, outcome);
+    }
+}

@@ -1,0 +1,9 @@
+package org.streamprox.proxy.observe;
+
+/** Where finished connections are reported: the access log today, metrics next to it later. */
+@FunctionalInterface
+public interface ConnectionLog {
+
+    /** Called once per connection, on whatever thread finished it. */
+    void finished(ConnectionRecord connection);
+}

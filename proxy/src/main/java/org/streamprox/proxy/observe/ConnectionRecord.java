@@ -1,0 +1,162 @@
+package org.streamprox.proxy.observe;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * What is known about one connection, from accept to its end, and the one place it ends. The engine's stages, the
+ * copy loops and a local app's side of a hand-off only report to it: the first request, the route, bytes, and at
+ * last the outcome. {@link #finish(Outcome)} counts once, however many parts of the connection race to end it.
+ */
+public final class ConnectionRecord {
+
+    /** The connection's place under the listener's limits. */
+    public interface Place {
+
+        /** Whether this client already had its maximum of connections when this one arrived. */
+        boolean overClientLimit();
+
+        /** Gives the place back; called once, when the connection finishes. */
+        void release();
+    }
+
+    /** The listener's book of its connections: which the engine serves, and where finished ones are reported. */
+    public interface Ledger {
+
+        /** The engine no longer serves the connection: a local app does, and will finish it. */
+        void handedOver(ConnectionRecord connection);
+
+        /** The connection is over; called once, before its place is given back. */
+        void finished(ConnectionRecord connection);
+    }
+
+    private final long id;
+    private final InetSocketAddress client;
+    private final long startNanos = System.nanoTime();
+    private final Place place;
+    private final Ledger ledger;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    /** How to cut the connection from another thread: it changes as the connection moves through its stages. */
+    private volatile Consumer<Outcome> cut = outcome -> { };
+    // Written by whoever serves the connection at the time; the hand-off and the finishing CAS order the writes.
+    private String method;
+    private String path;
+    private String route;
+    private String target;
+    private long bytesFromClient;
+    private long bytesToClient;
+    private Outcome outcome;
+
+    /**
+     * @param id     the listener's number for the connection
+     * @param client the client's address
+     */
+    public ConnectionRecord(long id, InetSocketAddress client, Place place, Ledger ledger) {
+        this.id = id;
+        this.client = client;
+        this.place = place;
+        this.ledger = ledger;
+    }
+
+    /** The first request's method and path, and the bytes read to get its head. */
+    public void firstRequest(String requestMethod, String requestPath, long headBytes) {
+        method = requestMethod;
+        path = requestPath;
+        bytesFromClient += headBytes;
+    }
+
+    /** The route that matched and where it sends the connection ({@code remote host:port}, {@code local app}). */
+    public void routed(String routeName, String routeTarget) {
+        route = routeName;
+        target = routeTarget;
+    }
+
+    public void countBytes(long fromClient, long toClient) {
+        bytesFromClient += fromClient;
+        bytesToClient += toClient;
+    }
+
+    /** What {@link #abort} does from now on. */
+    public void onAbort(Consumer<Outcome> action) {
+        cut = action;
+    }
+
+    /** Cuts the connection from another thread, for example when the drain time runs out. */
+    public void abort(Outcome why) {
+        cut.accept(why);
+    }
+
+    /** A local app serves the connection from now on; the engine will not finish it. */
+    public void handOver() {
+        ledger.handedOver(this);
+    }
+
+    /**
+     * Ends the connection's account: reports it, gives its place back, takes it off the listener's book. Only the
+     * first call counts.
+     *
+     * @return whether this call was the first
+     */
+    public boolean finish(Outcome how) {
+        if (!finished.compareAndSet(false, true)) {
+            return false;
+        }
+        outcome = how;
+        ledger.finished(this);
+        place.release();
+        return true;
+    }
+
+    public boolean overClientLimit() {
+        return place.overClientLimit();
+    }
+
+    public long id() {
+        return id;
+    }
+
+    public InetSocketAddress client() {
+        return client;
+    }
+
+    /** {@link System#nanoTime()} at accept. */
+    public long startNanos() {
+        return startNanos;
+    }
+
+    /** The first request's method, or null if no head was read. */
+    public String method() {
+        return method;
+    }
+
+    /** The first request's path, or null if no head was read. */
+    public String path() {
+        return path;
+    }
+
+    /** The route's name, or null if none matched. */
+    public String route() {
+        return route;
+    }
+
+    /** Where the route sent the connection, or null. */
+    public String target() {
+        return target;
+    }
+
+    /** Bytes read from the client, the head included. */
+    public long bytesFromClient() {
+        return bytesFromClient;
+    }
+
+    /** Bytes written to the client. */
+    public long bytesToClient() {
+        return bytesToClient;
+    }
+
+    /** How it ended; null until {@link #finish}. */
+    public Outcome outcome() {
+        return outcome;
+    }
+}

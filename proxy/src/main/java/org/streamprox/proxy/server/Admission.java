@@ -1,0 +1,81 @@
+package org.streamprox.proxy.server;
+
+import java.net.InetAddress;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.streamprox.proxy.config.ConnectionLimits;
+import org.streamprox.proxy.observe.ConnectionRecord;
+
+/**
+ * Enforces {@link ConnectionLimits}. The accept loop takes a place before it accepts, so at the limit new
+ * connections wait in the kernel's backlog instead of being accepted and left hanging; each connection gives
+ * its place back exactly once, when it finishes, wherever it was served.
+ */
+final class Admission {
+
+    /** A connection's place; {@link #release()} may be called more than once but counts once. */
+    private final class Slot implements ConnectionRecord.Place {
+
+        private final InetAddress client;
+        private final boolean overClientLimit;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        private Slot(InetAddress client, boolean overClientLimit) {
+            this.client = client;
+            this.overClientLimit = overClientLimit;
+        }
+
+        @Override
+        public boolean overClientLimit() {
+            return overClientLimit;
+        }
+
+        @Override
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                if (client != null) {
+                    perClient.computeIfPresent(client, (address, count) -> count == 1 ? null : count - 1);
+                }
+                admitted.decrementAndGet();
+                places.release();
+            }
+        }
+    }
+
+    private final ConnectionLimits limits;
+    private final Semaphore places;
+    private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
+    private final AtomicInteger admitted = new AtomicInteger();
+
+    Admission(ConnectionLimits limits) {
+        this.limits = limits;
+        this.places = new Semaphore(limits.maxConnections());
+    }
+
+    /** Blocks until a connection may be accepted. */
+    void awaitPlace() throws InterruptedException {
+        places.acquire();
+    }
+
+    /** Gives back a place taken by {@link #awaitPlace()} when no connection was accepted with it. */
+    void cancelPlace() {
+        places.release();
+    }
+
+    /** Registers an accepted connection on the place already taken. */
+    ConnectionRecord.Place admit(InetAddress client) {
+        admitted.incrementAndGet();
+        if (limits.maxConnectionsPerClient() == 0 || client == null) {
+            return new Slot(null, false);
+        }
+        int count = perClient.merge(client, 1, Integer::sum);
+        return new Slot(client, count > limits.maxConnectionsPerClient());
+    }
+
+    /** Connections holding a place: being read, tunnelled, or served by a local app. */
+    int admitted() {
+        return admitted.get();
+    }
+}

@@ -1,0 +1,119 @@
+package org.streamprox.proxy.transport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/** A TCP socket channel in blocking mode: bytes as they are on the wire. */
+public final class PlainTransport implements Transport {
+
+    private final SocketChannel channel;
+    private final InetSocketAddress peer;
+    /** The socket adaptor's stream: unlike the channel's reads, its reads honour a read timeout. */
+    private InputStream timedInput;
+    private ByteBuffer replayed;
+
+    /** @param channel a connected channel in blocking mode */
+    public PlainTransport(SocketChannel channel) {
+        this.channel = channel;
+        this.peer = (InetSocketAddress) channel.socket().getRemoteSocketAddress();
+    }
+
+    @Override
+    public int read(ByteBuffer into) throws IOException {
+        return replayed != null ? takeReplayed(into) : channel.read(into);
+    }
+
+    @Override
+    public int read(ByteBuffer into, long timeoutMillis) throws IOException {
+        if (replayed != null) {
+            return takeReplayed(into);
+        }
+        if (timedInput == null) {
+            timedInput = channel.socket().getInputStream();
+        }
+        channel.socket().setSoTimeout(Math.toIntExact(Math.min(timeoutMillis, Integer.MAX_VALUE)));
+        int read = timedInput.read(into.array(), into.arrayOffset() + into.position(), into.remaining());
+        if (read > 0) {
+            into.position(into.position() + read);
+        }
+        return read;
+    }
+
+    /**
+     * A blocking channel's write may return early on a virtual thread, whose socket is non-blocking underneath:
+     * write until the buffer is empty.
+     */
+    @Override
+    public void write(ByteBuffer from) throws IOException {
+        while (from.hasRemaining()) {
+            channel.write(from);
+        }
+    }
+
+    @Override
+    public void shutdownOutput() throws IOException {
+        channel.shutdownOutput();
+    }
+
+    /** SO_LINGER 0 makes close send a reset. */
+    @Override
+    public void reset() {
+        try {
+            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException ignored) {
+            // Already closed; close() below is then a no-op.
+        }
+        close();
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Closing is best effort; the connection is over either way.
+        }
+    }
+
+    @Override
+    public InetSocketAddress peerAddress() {
+        return peer;
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.socket().getLocalSocketAddress();
+    }
+
+    @Override
+    public void replay(ByteBuffer bytes) {
+        if (!bytes.hasRemaining()) {
+            return;
+        }
+        if (replayed == null) {
+            replayed = bytes.slice();
+            return;
+        }
+        ByteBuffer both = ByteBuffer.allocate(bytes.remaining() + replayed.remaining());
+        replayed = both.put(bytes.duplicate()).put(replayed).flip();
+    }
+
+    @Override
+    public SocketChannel channel() {
+        return channel;
+    }
+
+    private int takeReplayed(ByteBuffer into) {
+        int count = Math.min(into.remaining(), replayed.remaining());
+        into.put(replayed.slice(replayed.position(), count));
+        replayed.position(replayed.position() + count);
+        if (!replayed.hasRemaining()) {
+            replayed = null;
+        }
+        return count;
+    }
+}

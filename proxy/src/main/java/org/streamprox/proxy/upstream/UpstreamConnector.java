@@ -1,0 +1,71 @@
+package org.streamprox.proxy.upstream;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
+import org.streamprox.proxy.route.Target;
+import org.streamprox.proxy.transport.PlainTransport;
+import org.streamprox.proxy.transport.Transport;
+
+/** Opens the connection to a remote target, turning each way it can fail into the status the client gets. */
+public final class UpstreamConnector {
+
+    /** The upstream could not be reached; {@link #status()} is {@code 502} or {@code 504}. */
+    public static final class ConnectFailure extends Exception {
+
+        private final int status;
+
+        ConnectFailure(int status, String reason, Throwable cause) {
+            super(reason, cause, false, false);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+
+    private UpstreamConnector() {
+    }
+
+    /** The connected upstream, in blocking mode. */
+    public static Transport connect(Target.Remote remote) throws ConnectFailure {
+        SocketChannel channel = null;
+        try {
+            InetSocketAddress address = new InetSocketAddress(remote.host(), remote.port());
+            if (address.isUnresolved()) {
+                throw new UnknownHostException(remote.host());
+            }
+            channel = SocketChannel.open();
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            // The channel's own connect has no timeout; its socket adaptor's does.
+            channel.socket().connect(address, Math.toIntExact(remote.connectTimeout().toMillis()));
+            return new PlainTransport(channel);
+        } catch (SocketTimeoutException e) {
+            close(channel);
+            throw new ConnectFailure(504, "upstream " + remote.host() + ":" + remote.port()
+                    + " did not accept within " + remote.connectTimeout().toMillis() + " ms", e);
+        } catch (UnknownHostException e) {
+            close(channel);
+            throw new ConnectFailure(502, "upstream host " + remote.host() + " cannot be resolved", e);
+        } catch (IOException e) {
+            close(channel);
+            throw new ConnectFailure(502, "upstream " + remote.host() + ":" + remote.port() + " refused or "
+                    + "unreachable: " + e.getMessage(), e);
+        }
+    }
+
+    private static void close(SocketChannel channel) {
+        if (channel == null) {
+            return;
+        }
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // Nothing was sent on it.
+        }
+    }
+}

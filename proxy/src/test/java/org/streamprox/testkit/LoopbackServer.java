@@ -1,0 +1,88 @@
+package org.streamprox.testkit;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real TCP server on 127.0.0.1 standing in for an upstream: each accepted connection runs the given handler
+ * on its own virtual thread. Closing the server closes every connection it still has.
+ */
+public final class LoopbackServer implements AutoCloseable {
+
+    /** What the server does with one connection; the socket is closed after it returns. */
+    @FunctionalInterface
+    public interface Handler {
+        void handle(Socket socket) throws Exception;
+    }
+
+    private final ServerSocket serverSocket;
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger accepted = new AtomicInteger();
+    private final Thread acceptLoop;
+
+    private LoopbackServer(Handler handler) throws IOException {
+        serverSocket = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
+        acceptLoop = Thread.ofVirtual().name("loopback-server").start(() -> acceptAll(handler));
+    }
+
+    public static LoopbackServer start(Handler handler) throws IOException {
+        return new LoopbackServer(handler);
+    }
+
+    /** Writes back every byte it reads, and half-closes when the client does. */
+    public static LoopbackServer echo() throws IOException {
+        return start(socket -> {
+            socket.getInputStream().transferTo(socket.getOutputStream());
+            socket.shutdownOutput();
+        });
+    }
+
+    public int port() {
+        return serverSocket.getLocalPort();
+    }
+
+    public InetSocketAddress address() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port());
+    }
+
+    public int acceptedConnections() {
+        return accepted.get();
+    }
+
+    private void acceptAll(Handler handler) {
+        while (!serverSocket.isClosed()) {
+            Socket socket;
+            try {
+                socket = serverSocket.accept();
+            } catch (IOException e) {
+                return;
+            }
+            accepted.incrementAndGet();
+            open.add(socket);
+            Thread.ofVirtual().start(() -> {
+                try (socket) {
+                    handler.handle(socket);
+                } catch (Exception e) {
+                    // The test asserts what it expects from the client side; a peer going away is normal here.
+                } finally {
+                    open.remove(socket);
+                }
+            });
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        serverSocket.close();
+        acceptLoop.join();
+        for (Socket socket : open) {
+            socket.close();
+        }
+    }
+}
