@@ -1,5 +1,4 @@
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -17,13 +16,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
+import org.streamprox.testkit.Http;
 
 /**
  * StreamProx soak test, one source file run without a build ({@code java Soak.java ...}):
@@ -45,42 +44,10 @@ public final class Soak {
     }
 }
 
-/** HTTP/1.1 heads and digests on raw sockets, shared by both sides. */
-final class Wire {
+/** The digest both sides compare bodies by. */
+final class Digest {
 
-    private Wire() {
-    }
-
-    /** The head's lines, without line ends, up to the empty line. */
-    static List<String> readHead(InputStream in) throws IOException {
-        List<String> lines = new ArrayList<>();
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        int previous = -1;
-        for (int b = in.read(); b >= 0; previous = b, b = in.read()) {
-            if (previous == '\r' && b == '\n') {
-                String text = line.toString(StandardCharsets.ISO_8859_1);
-                String complete = text.substring(0, text.length() - 1);
-                if (complete.isEmpty()) {
-                    return lines;
-                }
-                lines.add(complete);
-                line.reset();
-            } else {
-                line.write(b);
-            }
-        }
-        throw new IOException("stream ended inside a head after " + lines);
-    }
-
-    /** The named field's value in a head read by {@link #readHead}, or null. */
-    static String field(List<String> head, String name) {
-        String prefix = name.toLowerCase(Locale.ROOT) + ":";
-        return head.stream().skip(1).filter(line -> line.toLowerCase(Locale.ROOT).startsWith(prefix))
-                .map(line -> line.substring(prefix.length()).trim()).findFirst().orElse(null);
-    }
-
-    static int status(List<String> head) {
-        return Integer.parseInt(head.get(0).split(" ")[1]);
+    private Digest() {
     }
 
     static String sha256(byte[] bytes) {
@@ -89,10 +56,6 @@ final class Wire {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static byte[] ascii(String text) {
-        return text.getBytes(StandardCharsets.ISO_8859_1);
     }
 }
 
@@ -123,21 +86,21 @@ final class Upstream {
         try (socket) {
             InputStream in = socket.getInputStream();
             OutputStream out = socket.getOutputStream();
-            List<String> head = Wire.readHead(in);
-            String path = head.get(0).split(" ")[1];
-            if (Wire.field(head, "Upgrade") != null) {
-                out.write(Wire.ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+            String head = Http.readHead(in);
+            String path = Http.target(head);
+            if (Http.field(head, "Upgrade") != null) {
+                out.write(Http.ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                         + "Connection: Upgrade\r\n\r\n"));
                 in.transferTo(out);
             } else if (path.startsWith("/bytes/")) {
                 int size = Integer.parseInt(path.substring("/bytes/".length()));
-                String sha = DIGESTS.computeIfAbsent(size, s -> Wire.sha256(content(s)));
-                out.write(Wire.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\nX-Sha256: " + sha
+                String sha = DIGESTS.computeIfAbsent(size, s -> Digest.sha256(content(s)));
+                out.write(Http.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + size + "\r\nX-Sha256: " + sha
                         + "\r\nConnection: close\r\n\r\n"));
                 out.write(content(size));
             } else if (path.equals("/upload")) {
-                byte[] body = in.readNBytes(Integer.parseInt(Wire.field(head, "Content-Length")));
-                small(out, Wire.sha256(body));
+                byte[] body = in.readNBytes(Integer.parseInt(Http.field(head, "Content-Length")));
+                small(out, Digest.sha256(body));
             } else {
                 small(out, "ok");
             }
@@ -154,7 +117,7 @@ final class Upstream {
     }
 
     private static void small(OutputStream out, String body) throws IOException {
-        out.write(Wire.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n"
+        out.write(Http.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n"
                 + body));
     }
 }
@@ -205,9 +168,9 @@ final class Clients {
 
     void shortRequest() throws IOException {
         try (Socket socket = connect()) {
-            socket.getOutputStream().write(Wire.ascii("GET /short HTTP/1.1\r\nHost: soak\r\n\r\n"));
-            List<String> head = Wire.readHead(socket.getInputStream());
-            expect(Wire.status(head) == 200 && new String(socket.getInputStream().readAllBytes()).equals("ok"),
+            socket.getOutputStream().write(Http.ascii("GET /short HTTP/1.1\r\nHost: soak\r\n\r\n"));
+            String head = Http.readHead(socket.getInputStream());
+            expect(Http.status(head) == 200 && new String(socket.getInputStream().readAllBytes()).equals("ok"),
                     "short request: " + head);
         }
     }
@@ -215,10 +178,10 @@ final class Clients {
     void download() throws IOException {
         int size = ThreadLocalRandom.current().nextInt(1, MAX_BULK);
         try (Socket socket = connect()) {
-            socket.getOutputStream().write(Wire.ascii("GET /bytes/" + size + " HTTP/1.1\r\nHost: soak\r\n\r\n"));
-            List<String> head = Wire.readHead(socket.getInputStream());
+            socket.getOutputStream().write(Http.ascii("GET /bytes/" + size + " HTTP/1.1\r\nHost: soak\r\n\r\n"));
+            String head = Http.readHead(socket.getInputStream());
             byte[] body = socket.getInputStream().readAllBytes();
-            verify(body.length == size && Wire.sha256(body).equals(Wire.field(head, "X-Sha256")), size,
+            verify(body.length == size && Digest.sha256(body).equals(Http.field(head, "X-Sha256")), size,
                     "download of " + size + " got " + body.length + " bytes");
         }
     }
@@ -227,22 +190,22 @@ final class Clients {
         byte[] body = new byte[ThreadLocalRandom.current().nextInt(1, MAX_BULK)];
         ThreadLocalRandom.current().nextBytes(body);
         try (Socket socket = connect()) {
-            socket.getOutputStream().write(Wire.ascii("POST /upload HTTP/1.1\r\nHost: soak\r\nContent-Length: "
+            socket.getOutputStream().write(Http.ascii("POST /upload HTTP/1.1\r\nHost: soak\r\nContent-Length: "
                     + body.length + "\r\n\r\n"));
             socket.getOutputStream().write(body);
-            Wire.readHead(socket.getInputStream());
+            Http.readHead(socket.getInputStream());
             String digest = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
-            verify(digest.equals(Wire.sha256(body)), body.length, "upload of " + body.length + " bytes");
+            verify(digest.equals(Digest.sha256(body)), body.length, "upload of " + body.length + " bytes");
         }
     }
 
     /** An upgraded connection carrying 20 echoed messages, then a half-close the echo must follow. */
     void upgradedEcho() throws IOException {
         try (Socket socket = connect()) {
-            socket.getOutputStream().write(Wire.ascii("GET /ws HTTP/1.1\r\nHost: soak\r\nUpgrade: websocket\r\n"
+            socket.getOutputStream().write(Http.ascii("GET /ws HTTP/1.1\r\nHost: soak\r\nUpgrade: websocket\r\n"
                     + "Connection: Upgrade\r\n\r\n"));
-            List<String> head = Wire.readHead(socket.getInputStream());
-            expect(Wire.status(head) == 101, "upgrade: " + head);
+            String head = Http.readHead(socket.getInputStream());
+            expect(Http.status(head) == 101, "upgrade: " + head);
             for (int i = 0; i < 20; i++) {
                 byte[] message = new byte[ThreadLocalRandom.current().nextInt(1, 16 * 1024)];
                 ThreadLocalRandom.current().nextBytes(message);
@@ -257,7 +220,7 @@ final class Clients {
 
     /** A head dribbled a byte every 300 ms: the proxy must cut it at its head timeout, with 408 or a close. */
     void slowloris(Duration headTimeout) throws IOException, InterruptedException {
-        byte[] head = Wire.ascii("GET /slow HTTP/1.1\r\nHost: soak\r\nX-Slow: " + "s".repeat(200));
+        byte[] head = Http.ascii("GET /slow HTTP/1.1\r\nHost: soak\r\nX-Slow: " + "s".repeat(200));
         long giveUp = System.nanoTime() + headTimeout.multipliedBy(3).toNanos();
         try (Socket socket = connect()) {
             for (int i = 0; socket.getInputStream().available() == 0 && System.nanoTime() < giveUp; i++) {
@@ -280,12 +243,12 @@ final class Clients {
                     expect(socket.getInputStream().read() == -1, "TLS bytes were answered");
                 }
                 case 1 -> {
-                    socket.getOutputStream().write(Wire.ascii("GET /big HTTP/1.1\r\nHost: soak\r\nX-Big: "
+                    socket.getOutputStream().write(Http.ascii("GET /big HTTP/1.1\r\nHost: soak\r\nX-Big: "
                             + "b".repeat(20_000) + "\r\n\r\n"));
-                    expect(Wire.status(Wire.readHead(socket.getInputStream())) == 431, "oversized head not 431");
+                    expect(Http.status(Http.readHead(socket.getInputStream())) == 431, "oversized head not 431");
                 }
                 default -> {
-                    socket.getOutputStream().write(Wire.ascii("GET /bytes/" + MAX_BULK + " HTTP/1.1\r\nHost: soak\r\n\r\n"));
+                    socket.getOutputStream().write(Http.ascii("GET /bytes/" + MAX_BULK + " HTTP/1.1\r\nHost: soak\r\n\r\n"));
                     socket.getInputStream().readNBytes(64 * 1024);
                     socket.setSoLinger(true, 0);
                 }

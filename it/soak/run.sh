@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Soak test: StreamProx (the jar, built if missing) in front of a loopback upstream, under a mixed workload
+# Soak test: StreamProx (the jar, rebuilt when older than its sources) in front of a loopback upstream, under a mixed workload
 # (short requests, checksummed bulk transfers both ways, upgraded echo connections, slowloris and abusive
 # clients) for N minutes. The proxy's heap, descriptors, threads and the error counts go to a TSV once a second.
 # Fails on any lost byte or unexpected answer, on growth without bound (last quarter's median against the second
@@ -9,6 +9,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 . "$root/bin/jdk.sh"
+. "$root/bin/build.sh"
 streamprox_find_jdk
 
 minutes=10
@@ -20,12 +21,10 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-jar="$root/demos/target/streamprox.jar"
-if [ ! -f "$jar" ]; then
-  streamprox_require_maven
-  echo "Building $jar ..." >&2
-  mvn -q -B -f "$root/pom.xml" -pl demos -am -DskipTests package >&2
-fi
+streamprox_build
+jar=$STREAMPROX_JAR
+# The soak speaks HTTP with the same test kit as the other tests.
+soak=(java -cp "$STREAMPROX_TESTKIT_JAR" "$here/Soak.java")
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/streamprox-soak.XXXXXX")
 pids=()
@@ -49,7 +48,7 @@ await_line() {
   return 1
 }
 
-java "$here/Soak.java" upstream >"$work/upstream.out" 2>&1 &
+"${soak[@]}" upstream >"$work/upstream.out" 2>&1 &
 pids+=($!)
 upstream_port=$(await_line "$work/upstream.out" '^([0-9]+)$')
 
@@ -62,7 +61,7 @@ proxy_port=$(await_line "$work/proxy.log" 'listening on 127\.0\.0\.1:([0-9]+)')
 
 echo "soak: ${minutes} min, proxy pid $proxy_pid on port $proxy_port, upstream port $upstream_port, files in $work"
 verdict=0
-java "$here/Soak.java" drive "$proxy_port" "$proxy_pid" $((minutes * 60)) "$work/samples.tsv" || verdict=1
+"${soak[@]}" drive "$proxy_port" "$proxy_pid" $((minutes * 60)) "$work/samples.tsv" || verdict=1
 
 kill -TERM "$proxy_pid"
 stop_status=0
