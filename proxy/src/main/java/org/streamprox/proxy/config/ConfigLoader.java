@@ -20,15 +20,13 @@ import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
-
-
-import org.streamprox.proxy.upstream.TunnelSettings;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.route.HeadRewrite;
 import org.streamprox.proxy.route.RequestMatcher;
 import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.route.RuleRouter;
 import org.streamprox.proxy.route.Target;
+import org.streamprox.proxy.upstream.TunnelSettings;
 
 /**
  * Reads the YAML configuration. Strict: an unknown key, a value of the wrong type, a bad address or regex, or a
@@ -45,6 +43,9 @@ public final class ConfigLoader {
     private static final Set<String> MATCH_KEYS = Set.of("path-prefix", "path", "path-regex", "host", "method",
             "header");
     private static final Set<String> HEADER_MATCH_KEYS = Set.of("name", "regex");
+    /** The match conditions and rewrites that read header fields. */
+    private static final Set<String> HEADER_MATCHES = Set.of("host", "header");
+    private static final List<String> HEADER_REWRITES = List.of("set-headers", "replace-headers", "remove-headers");
     private static final Set<String> REWRITE_KEYS = Set.of("set-headers", "replace-headers", "remove-headers",
             "strip-prefix", "replace-prefix");
     private static final Set<String> PREFIX_KEYS = Set.of("from", "to");
@@ -103,12 +104,13 @@ public final class ConfigLoader {
                 new InetSocketAddress("0.0.0.0", 8080));
         HeadLimits head = optional(top, "head", ConfigLoader::head, HeadLimits.defaults());
         ConnectionLimits connections = new ConnectionLimits(
-                optional(top, "max-connections", node -> node.integer(1, 1_000_000),
+                optional(top, "max-connections", node -> node.integer(1, ConnectionLimits.MAX_CONNECTIONS),
                         ConnectionLimits.DEFAULT_MAX_CONNECTIONS),
-                optional(top, "max-connections-per-client", node -> node.integer(0, 1_000_000), 0));
+                optional(top, "max-connections-per-client", node -> node.integer(0, ConnectionLimits.MAX_CONNECTIONS),
+                        0));
         TunnelSettings tunnel = new TunnelSettings(
-                optional(top, "copy-buffer-size", node -> node.integer(512, 16 * 1024 * 1024),
-                        TunnelSettings.DEFAULT_COPY_BUFFER_SIZE),
+                optional(top, "copy-buffer-size", node -> node.integer(TunnelSettings.MIN_COPY_BUFFER_SIZE,
+                        TunnelSettings.MAX_COPY_BUFFER_SIZE), TunnelSettings.DEFAULT_COPY_BUFFER_SIZE),
                 optional(top, "half-close-timeout", YamlNode::duration, TunnelSettings.DEFAULT_HALF_CLOSE_TIMEOUT));
         Duration drain = optional(top, "drain-timeout", YamlNode::duration, ProxySettings.DEFAULT_DRAIN_TIMEOUT);
         YamlNode routes = top.get("routes");
@@ -134,10 +136,12 @@ public final class ConfigLoader {
         Map<String, YamlNode> head = node.mapping(HEAD_KEYS);
         HeadLimits.Until until = optional(head, "until", ConfigLoader::until, HeadLimits.Until.HEADERS);
         return new HeadLimits(until,
-                optional(head, "max-bytes", n -> n.integer(64, 1024 * 1024), HeadLimits.DEFAULT_MAX_BYTES),
+                optional(head, "max-bytes", n -> n.integer(HeadLimits.MIN_MAX_BYTES, HeadLimits.MAX_MAX_BYTES),
+                        HeadLimits.DEFAULT_MAX_BYTES),
                 optional(head, "max-reads", n -> n.integer(1, Integer.MAX_VALUE), HeadLimits.DEFAULT_MAX_READS),
                 optional(head, "timeout", YamlNode::duration, HeadLimits.DEFAULT_TIMEOUT),
-                optional(head, "max-headers", n -> n.integer(1, 10_000), HeadLimits.DEFAULT_MAX_HEADERS));
+                optional(head, "max-headers", n -> n.integer(1, HeadLimits.MAX_MAX_HEADERS),
+                        HeadLimits.DEFAULT_MAX_HEADERS));
     }
 
     private static HeadLimits.Until until(YamlNode node) throws ConfigException {
@@ -193,8 +197,8 @@ public final class ConfigLoader {
         List<RequestMatcher> conditions = new ArrayList<>();
         for (Map.Entry<String, YamlNode> entry : node.mapping(MATCH_KEYS).entrySet()) {
             YamlNode value = entry.getValue();
-            if (until == HeadLimits.Until.REQUEST_LINE && Set.of("host", "header").contains(entry.getKey())) {
-                throw value.error("needs the header block: set head.until to 'headers'");
+            if (HEADER_MATCHES.contains(entry.getKey())) {
+                requireHeaderBlock(value, until);
             }
             conditions.add(switch (entry.getKey()) {
                 case "path-prefix" -> RequestMatcher.pathPrefix(value.nonEmptyString());
@@ -229,8 +233,10 @@ public final class ConfigLoader {
                 remove.add(name);
             }
         }
-        if (until == HeadLimits.Until.REQUEST_LINE && !(set.isEmpty() && replace.isEmpty() && remove.isEmpty())) {
-            throw node.error("header rewrites need the header block: set head.until to 'headers'");
+        for (String key : HEADER_REWRITES) {
+            if (rewrite.containsKey(key)) {
+                requireHeaderBlock(rewrite.get(key), until);
+            }
         }
         if (rewrite.containsKey("strip-prefix") && rewrite.containsKey("replace-prefix")) {
             throw node.error("use strip-prefix or replace-prefix, not both");
@@ -267,9 +273,16 @@ public final class ConfigLoader {
     /** Checks one header field as a rewrite would write it, so the error points at its own line. */
     private static void checkField(YamlNode node, String name, String value) throws ConfigException {
         try {
-            new HeadRewrite(Map.of(name, value), Map.of(), List.of(), Optional.empty());
+            HeadRewrite.checkField(name, value);
         } catch (IllegalArgumentException e) {
             throw node.error(e.getMessage());
+        }
+    }
+
+    /** With {@code head.until: request-line} no header field is read, so none can be matched or rewritten. */
+    private static void requireHeaderBlock(YamlNode node, HeadLimits.Until until) throws ConfigException {
+        if (until == HeadLimits.Until.REQUEST_LINE) {
+            throw node.error("needs the header block: set head.until to 'headers'");
         }
     }
 

@@ -10,17 +10,21 @@ package org.streamprox.proxy.config;
 public record ConnectionLimits(int maxConnections, int maxConnectionsPerClient) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+    /** Bound on both limits: each connection costs descriptors, which a process has far fewer of. */
+    public static final int MAX_CONNECTIONS = 1_000_000;
 
     public static ConnectionLimits defaults() {
         return new ConnectionLimits(DEFAULT_MAX_CONNECTIONS, 0);
     }
 
     public ConnectionLimits {
-        if (maxConnections < 1) {
-            throw new IllegalArgumentException("max-connections must be at least 1, not " + maxConnections);
+        if (maxConnections < 1 || maxConnections > MAX_CONNECTIONS) {
+            throw new IllegalArgumentException("max-connections must be between 1 and " + MAX_CONNECTIONS + ", not "
+                    + maxConnections);
         }
-        if (maxConnectionsPerClient < 0) {
-            throw new IllegalArgumentException("max-connections-per-client must not be negative");
+        if (maxConnectionsPerClient < 0 || maxConnectionsPerClient > MAX_CONNECTIONS) {
+            throw new IllegalArgumentException("max-connections-per-client must be between 0 and " + MAX_CONNECTIONS
+                    + ", not " + maxConnectionsPerClient);
         }
     }
 }

@@ -32,10 +32,6 @@ final class YamlNode {
         this.field = field;
     }
 
-    String field() {
-        return field;
-    }
-
     ConfigException error(String problem) {
         int line = node.getStartMark().map(mark -> mark.getLine() + 1).orElse(0);
         return new ConfigException(source + ":" + line + ": " + (field.isEmpty() ? "" : field + ": ") + problem);

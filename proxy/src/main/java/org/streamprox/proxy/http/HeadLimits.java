@@ -25,6 +25,12 @@ public record HeadLimits(Until until, int maxBytes, int maxReads, Duration timeo
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     public static final int DEFAULT_MAX_HEADERS = 100;
 
+    /** Bounds on {@code maxBytes}: a short request line must fit; the whole head is held in memory. */
+    public static final int MIN_MAX_BYTES = 64;
+    public static final int MAX_MAX_BYTES = 1024 * 1024;
+    /** Bound on {@code maxHeaders}, far above what any client sends. */
+    public static final int MAX_MAX_HEADERS = 10_000;
+
     public static HeadLimits defaults() {
         return new HeadLimits(Until.HEADERS, DEFAULT_MAX_BYTES, DEFAULT_MAX_READS, DEFAULT_TIMEOUT);
     }
@@ -35,14 +41,16 @@ public record HeadLimits(Until until, int maxBytes, int maxReads, Duration timeo
     }
 
     public HeadLimits {
-        if (maxBytes < 16) {
-            throw new IllegalArgumentException("max-bytes must be at least 16, not " + maxBytes);
+        if (maxBytes < MIN_MAX_BYTES || maxBytes > MAX_MAX_BYTES) {
+            throw new IllegalArgumentException("max-bytes must be between " + MIN_MAX_BYTES + " and " + MAX_MAX_BYTES
+                    + ", not " + maxBytes);
         }
         if (maxReads < 1) {
             throw new IllegalArgumentException("max-reads must be at least 1, not " + maxReads);
         }
-        if (maxHeaders < 1) {
-            throw new IllegalArgumentException("max-headers must be at least 1, not " + maxHeaders);
+        if (maxHeaders < 1 || maxHeaders > MAX_MAX_HEADERS) {
+            throw new IllegalArgumentException("max-headers must be between 1 and " + MAX_MAX_HEADERS + ", not "
+                    + maxHeaders);
         }
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive, not " + timeout);

@@ -39,15 +39,12 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
         removeHeaders = List.copyOf(removeHeaders);
         for (var entry : setHeaders.entrySet()) {
             checkField(entry.getKey(), entry.getValue());
-            checkChangeable(entry.getKey(), entry.getValue());
         }
         for (var entry : replaceHeaders.entrySet()) {
             checkField(entry.getKey(), entry.getValue());
-            checkChangeable(entry.getKey(), entry.getValue());
         }
         for (String name : removeHeaders) {
             checkField(name, "");
-            checkChangeable(name, "");
         }
         pathPrefix.ifPresent(prefix -> checkPath(prefix.to()));
     }
@@ -152,11 +149,18 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
         return set;
     }
 
-    private static void checkField(String name, String value) {
+    /**
+     * Checks one field as a rewrite would write it ({@code value} empty for a removal): a token for a name, a value
+     * that cannot split the head, and a field the rewrite may change.
+     *
+     * @throws IllegalArgumentException saying what is wrong
+     */
+    public static void checkField(String name, String value) {
         if (!HeadParser.isToken(name)) {
             throw new IllegalArgumentException("'" + name + "' is not a valid header name");
         }
         checkValue(value, "header " + name);
+        checkChangeable(name, value);
     }
 
     /**

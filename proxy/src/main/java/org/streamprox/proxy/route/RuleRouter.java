@@ -26,8 +26,4 @@ public final class RuleRouter implements Router {
         }
         return Optional.empty();
     }
-
-    public List<Rule> rules() {
-        return rules;
-    }
 }

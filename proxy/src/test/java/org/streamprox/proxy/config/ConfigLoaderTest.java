@@ -95,6 +95,9 @@ class ConfigLoaderTest {
         "both targets     | 2 | routes[0]             | routes:~  - { local: foo, remote: a:1 }",
         "bad duration     | 1 | drain-timeout         | drain-timeout: soon~routes: [ { remote: a:1 } ]",
         "headers needed   | 3 | routes[0].match.host  | head: { until: request-line }~routes:~  - { remote: a:1, match: { host: a } }",
+        "headers rewritten| 3 | routes[0].rewrite.set-headers | head: { until: request-line }~routes:~  - { remote: a:1, rewrite: { set-headers: { X: y } } }",
+        "head too small   | 1 | head.max-bytes        | head: { max-bytes: 63 }~routes: [ { remote: a:1 } ]",
+        "buffer too big   | 1 | copy-buffer-size      | copy-buffer-size: 16777217~routes: [ { remote: a:1 } ]",
         "duplicate name   | 3 | routes[1]             | routes:~  - { name: a, remote: a:1 }~  - { name: a, remote: b:1 }",
         "no routes        | 1 | ''                    | listen: 0.0.0.0:1",
         "broken YAML      | 2 | ''                    | routes:~  - [ unclosed",
@@ -107,6 +110,20 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class, () -> loader.load(text, "bad.yaml"));
         assertTrue(e.getMessage().startsWith("bad.yaml:" + line + ": " + (field.isEmpty() ? "" : field + ":")),
                 e.getMessage());
+    }
+
+    /** The loader's bounds are the settings' own: the extremes it accepts make valid settings. */
+    @ParameterizedTest
+    @CsvSource({"64, 1, 1, 512, 1, 0", "1048576, 2147483647, 10000, 16777216, 1000000, 1000000"})
+    void theExtremesTheLoaderAcceptsAreValidSettings(int maxBytes, int maxReads, int maxHeaders, int copyBuffer,
+                                                     int maxConnections, int perClient) throws Exception {
+        ProxyConfig config = loader.load("head: { max-bytes: " + maxBytes + ", max-reads: " + maxReads
+                + ", max-headers: " + maxHeaders + " }\ncopy-buffer-size: " + copyBuffer + "\nmax-connections: "
+                + maxConnections + "\nmax-connections-per-client: " + perClient + "\nroutes: [ { remote: a:1 } ]\n",
+                "extremes.yaml");
+        assertEquals(maxBytes, config.settings().head().maxBytes());
+        assertEquals(copyBuffer, config.settings().tunnel().copyBufferSize());
+        assertEquals(new ConnectionLimits(maxConnections, perClient), config.settings().connections());
     }
 
     @Test

@@ -60,7 +60,7 @@ class HeadReaderFuzzTest {
     @MethodSource("connectionStarts")
     @FuzzTest(maxDuration = "12s")
     void readsTheSameHeadHoweverTheReadsCutIt(byte @NotNull @WithLength(max = 5000) [] input,
-            HeadLimits.@NotNull Until until, @InRange(min = 16, max = 4500) int maxBytes,
+            HeadLimits.@NotNull Until until, @InRange(min = 64, max = 4500) int maxBytes,
             @InRange(min = 1, max = 10_000) int maxReads, @InRange(min = 1, max = 100) int maxHeaders,
             byte @NotNull [] split, byte @NotNull [] otherSplit) throws IOException, HeadException {
         HeadLimits limits = new HeadLimits(until, maxBytes, maxReads, NO_DEADLINE, maxHeaders);
