@@ -2,7 +2,6 @@ package org.streamprox.proxy.observe;
 
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,15 +15,14 @@ public final class AccessLog implements ConnectionLog {
     private static final Logger LOG = LoggerFactory.getLogger("streamprox.access");
 
     @Override
-    public void finished(ConnectionRecord connection) {
+    public void finished(ConnectionSummary connection) {
         if (!LOG.isInfoEnabled()) {
             return;
         }
-        long millis = Duration.ofNanos(System.nanoTime() - connection.startNanos()).toMillis();
         LOG.info("#{} {} {} {} {} {} in={} out={} {}ms {}", connection.id(), address(connection.client()),
                 orDash(connection.method()), orDash(connection.path()), orDash(connection.route()),
-                orDash(connection.target()), connection.bytesFromClient(), connection.bytesToClient(), millis,
-                connection.outcome());
+                orDash(connection.target()), connection.bytesFromClient(), connection.bytesToClient(),
+                connection.duration().toMillis(), connection.outcome());
     }
 
     /** {@code host:port} without the resolver's {@code /} decoration. */

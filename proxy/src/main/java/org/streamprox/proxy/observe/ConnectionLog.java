@@ -5,5 +5,5 @@ package org.streamprox.proxy.observe;
 public interface ConnectionLog {
 
     /** Called once per connection, on whatever thread finished it. */
-    void finished(ConnectionRecord connection);
+    void finished(ConnectionSummary connection);
 }

@@ -1,6 +1,7 @@
 package org.streamprox.proxy.observe;
 
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -28,7 +29,7 @@ public final class ConnectionRecord {
         void handedOver(ConnectionRecord connection);
 
         /** The connection is over; called once, before its place is given back. */
-        void finished(ConnectionRecord connection);
+        void finished(ConnectionRecord connection, ConnectionSummary summary);
     }
 
     private final long id;
@@ -103,7 +104,7 @@ public final class ConnectionRecord {
             return false;
         }
         outcome = how;
-        ledger.finished(this);
+        ledger.finished(this, summary());
         place.release();
         return true;
     }
@@ -116,47 +117,9 @@ public final class ConnectionRecord {
         return id;
     }
 
-    public InetSocketAddress client() {
-        return client;
-    }
-
-    /** {@link System#nanoTime()} at accept. */
-    public long startNanos() {
-        return startNanos;
-    }
-
-    /** The first request's method, or null if no head was read. */
-    public String method() {
-        return method;
-    }
-
-    /** The first request's path, or null if no head was read. */
-    public String path() {
-        return path;
-    }
-
-    /** The route's name, or null if none matched. */
-    public String route() {
-        return route;
-    }
-
-    /** Where the route sent the connection, or null. */
-    public String target() {
-        return target;
-    }
-
-    /** Bytes read from the client, the head included. */
-    public long bytesFromClient() {
-        return bytesFromClient;
-    }
-
-    /** Bytes written to the client. */
-    public long bytesToClient() {
-        return bytesToClient;
-    }
-
-    /** How it ended; null until {@link #finish}. */
-    public Outcome outcome() {
-        return outcome;
+    /** What is known now; once finished, with the outcome. */
+    public ConnectionSummary summary() {
+        return new ConnectionSummary(id, client, method, path, route, target, bytesFromClient, bytesToClient,
+                Duration.ofNanos(System.nanoTime() - startNanos), outcome);
     }
 }

@@ -14,6 +14,7 @@ import org.streamprox.proxy.connection.ClientConnection;
 import org.streamprox.proxy.connection.ListenerContext;
 import org.streamprox.proxy.observe.AccessLog;
 import org.streamprox.proxy.observe.ConnectionRecord;
+import org.streamprox.proxy.observe.ConnectionSummary;
 import org.streamprox.proxy.observe.Outcome;
 import org.streamprox.proxy.transport.PlainTransport;
 
@@ -68,6 +69,10 @@ final class Listener {
         acceptLoop = Thread.ofVirtual().name("streamprox-accept-" + boundAddress.getPort())
                 .start(this::acceptConnections);
         LOG.info("listening on {}", AccessLog.address(boundAddress));
+    }
+
+    ListenerContext context() {
+        return context;
     }
 
     /** The bound address (useful when the configuration asked for port 0), also after stopping. */
@@ -166,8 +171,8 @@ final class Listener {
         }
 
         @Override
-        public void finished(ConnectionRecord connection) {
-            context.log().finished(connection);
+        public void finished(ConnectionRecord connection, ConnectionSummary summary) {
+            context.log().finished(summary);
             registry.remove(connection);
         }
     }

@@ -24,16 +24,10 @@ public final class StreamProx implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamProx.class);
 
-    private final ProxySettings settings;
-    private final LocalApps apps;
-    private final Tunnels tunnels;
     private final Listener listener;
     private boolean stopped;
 
-    private StreamProx(ProxySettings settings, LocalApps apps, Tunnels tunnels, Listener listener) {
-        this.settings = settings;
-        this.apps = apps;
-        this.tunnels = tunnels;
+    private StreamProx(Listener listener) {
         this.listener = listener;
     }
 
@@ -56,9 +50,8 @@ public final class StreamProx implements AutoCloseable {
         apps.start(settings.head());
         Tunnels tunnels = new Tunnels(settings.tunnel());
         try {
-            Listener listener = new Listener(new ListenerContext(settings, router, apps, tunnels, new AccessLog()),
-                    threads);
-            return new StreamProx(settings, apps, tunnels, listener);
+            return new StreamProx(new Listener(new ListenerContext(settings, router, apps, tunnels, new AccessLog()),
+                    threads));
         } catch (IOException | RuntimeException e) {
             tunnels.close();
             stopApps(apps, Duration.ZERO);
@@ -103,7 +96,7 @@ public final class StreamProx implements AutoCloseable {
 
     /** Copy loops running for remote connections: two per tunnelled connection. */
     public int activeCopyLoops() {
-        return tunnels.runningCopyLoops();
+        return listener.context().tunnels().runningCopyLoops();
     }
 
     /**
@@ -120,14 +113,14 @@ public final class StreamProx implements AutoCloseable {
         long drainEnds = System.nanoTime() + drain.toNanos();
         boolean drained = listener.stop(drain);
         // Handed-off connections are the apps': stop them after the listener, so nothing new arrives meanwhile.
-        stopApps(apps, Duration.ofNanos(Math.max(0, drainEnds - System.nanoTime())));
-        tunnels.close();
+        stopApps(listener.context().apps(), Duration.ofNanos(Math.max(0, drainEnds - System.nanoTime())));
+        listener.context().tunnels().close();
         return drained;
     }
 
     /** {@link #stop(Duration)} with the configured drain time. */
     public boolean stop() throws InterruptedException {
-        return stop(settings.drainTimeout());
+        return stop(listener.context().settings().drainTimeout());
     }
 
     @Override

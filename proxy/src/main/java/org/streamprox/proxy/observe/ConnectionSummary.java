@@ -1,0 +1,24 @@
+package org.streamprox.proxy.observe;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * A connection as the access log sees it, taken from its record when it finishes: plain values, safe to hand to
+ * any thread.
+ *
+ * @param id              the listener's number for the connection
+ * @param client          the client's address
+ * @param method          the first request's method, or null if no head was read
+ * @param path            the first request's path, or null if no head was read
+ * @param route           the name of the route that matched, or null
+ * @param target          where the route sent it ({@code remote host:port}, {@code local app}), or null
+ * @param bytesFromClient bytes read from the client, the head included
+ * @param bytesToClient   bytes written to the client
+ * @param duration        from accept to the summary
+ * @param outcome         how it ended
+ */
+public record ConnectionSummary(long id, InetSocketAddress client, String method, String path, String route,
+                                String target, long bytesFromClient, long bytesToClient, Duration duration,
+                                Outcome outcome) {
+}
