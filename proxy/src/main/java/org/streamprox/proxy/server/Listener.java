@@ -144,9 +144,11 @@ final class Listener {
         long id = connectionIds.incrementAndGet();
         ConnectionRecord record = new ConnectionRecord(id, client.peerAddress(),
                 admission.admit(client.peerAddress().getAddress()), ledger);
+        // Made before the registry lists it: it tells the record how to cut it, should a drain time run out.
+        ClientConnection connection = new ClientConnection(context, client, record);
         registry.add(record);
         try {
-            threads.start(id, new ClientConnection(context, client, record));
+            threads.start(id, connection);
         } catch (RuntimeException e) {
             LOG.error("#{} could not start serving the connection; still accepting", id, e);
             client.close();
