@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # StreamProx against HAProxy and nginx on this machine, in one run (issue 5).
-#   it/bench/run.sh [--quick] [--rounds N] [--duration SECONDS] [--idle N] [--targets LIST]
+#   it/bench/run.sh [--quick] [--rounds N] [--duration SECONDS] [--idle N] [--targets LIST] [--compare REV]
 # Starts on 127.0.0.1 an nginx upstream and every target, measures each target in turn over several rounds
 # (order rotated per round so machine drift hits all alike), prints a table of medians and ratios, writes it to
 # it/bench/results/bench-YYYYmmdd-HHMM.tsv, and stops everything it started. LIST is a comma-separated subset of
 # direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local (default: all), e.g. to compare engine
 # builds or JVM options quickly; design-floor is the bare minimum of StreamProx's design (DesignFloor.java); jetty and
-# streamprox-local are the local-route pair (LocalRouteServer.java).
+# streamprox-local are the local-route pair (LocalRouteServer.java). --compare REV also builds StreamProx as it was at
+# git revision REV and measures it beside the working tree's, as streamprox-base and streamprox-local-base (for the
+# selected streamprox and streamprox-local); the table gains a vs_base column.
 # Environment: STREAMPROX_JAVA_OPTS (e.g. a JFR recording, with %p in its file name: it applies to both
 # StreamProx processes), BENCH_PORT_BASE (default 18180), BENCH_KEEP=1 keeps the temporary directory with
 # configurations and logs.
@@ -16,10 +18,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 usage() {
-  sed -n '2,13s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
-quick=0 rounds='' duration='' idle='' targets_arg=direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local
+quick=0 rounds='' duration='' idle='' compare='' targets_arg=direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -27,6 +29,7 @@ while [ $# -gt 0 ]; do
     --duration) duration=${2:?--duration needs seconds}; shift ;;
     --idle) idle=${2:?--idle needs a number}; shift ;;
     --targets) targets_arg=${2:?--targets needs a list}; shift ;;
+    --compare) compare=${2:?--compare needs a git revision}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -52,18 +55,30 @@ port_streamprox=$((port_base + 6))
 port_jetty=$((port_base + 7))       # LocalRouteServer: the handler on an ordinary Jetty connector, and WebSocket echo
 port_local=$((port_base + 8))       # LocalRouteServer: the same handler behind StreamProx's hand-off
 port_floor=$((port_base + 9))       # DesignFloor
+port_streamprox_base=$((port_base + 10))   # --compare: StreamProx at REV
+port_local_base=$((port_base + 11))        # --compare: LocalRouteServer handoff at REV
+
+# With --compare, each selected StreamProx target gets its twin at REV.
+if [ -n "$compare" ]; then
+  for twin in streamprox streamprox-local; do
+    [[ ",$targets_arg," == *",$twin,"* ]] && targets_arg="$targets_arg,$twin-base"
+  done
+fi
 
 IFS=, read -ra targets <<<"$targets_arg"
 declare -A target_port=([direct]=$port_upstream [haproxy]=$port_haproxy [nginx-stream]=$port_nginx
                         [streamprox]=$port_streamprox [design-floor]=$port_floor [jetty]=$port_jetty
-                        [streamprox-local]=$port_local)
+                        [streamprox-local]=$port_local [streamprox-base]=$port_streamprox_base
+                        [streamprox-local-base]=$port_local_base)
 # What each target is measured on: the remote-route pair with wrk against nginx, the local-route pair with wrk
 # against the in-process handler, WebSocket echo through every way to the echo server, motion JPEG on StreamProx.
 # The design floor copies with 1 KiB buffers only, so it is measured on the small-request tests.
 declare -A target_tests=([direct]='small close big' [haproxy]='small close big' [nginx-stream]='small close big'
                          [streamprox]='small close big ws mjpeg' [design-floor]='small close' [jetty]='small close ws'
-                         [streamprox-local]='small close ws')
-declare -A idle_port=([haproxy]=$port_haproxy [nginx-stream]=$port_nginx_idle [streamprox]=$port_streamprox)
+                         [streamprox-local]='small close ws' [streamprox-base]='small close big ws mjpeg'
+                         [streamprox-local-base]='small close ws')
+declare -A idle_port=([haproxy]=$port_haproxy [nginx-stream]=$port_nginx_idle [streamprox]=$port_streamprox
+                      [streamprox-base]=$port_streamprox_base)
 declare -A target_pid=()
 for target in "${targets[@]}"; do
   [ -n "${target_port[$target]:-}" ] || { echo "unknown target: $target" >&2; usage >&2; exit 2; }
@@ -246,6 +261,18 @@ mkdir -p "$work/classes"
 javac -d "$work/classes" -cp "$jar" "$here"/{IdleConnections,LocalRouteServer,WebSocketEcho,MjpegViewers,DesignFloor}.java
 bench_java=(java -cp "$work/classes:$jar")
 
+# --compare: the jar and the local-route server as they were at REV, built from that revision's own tree.
+if [ -n "$compare" ]; then
+  log "building StreamProx at $compare ($(git -C "$root" rev-parse --short "$compare")) for comparison"
+  mkdir -p "$work/base-src" "$work/classes-base"
+  git -C "$root" archive "$compare" | tar -x -C "$work/base-src"
+  mvn -q -B -f "$work/base-src/pom.xml" -pl demos -am -DskipTests package >"$work/logs/base-build.log" 2>&1 \
+    || { tail -n 30 "$work/logs/base-build.log" >&2; die "building $compare failed"; }
+  base_jar="$work/base-src/demos/target/streamprox.jar"
+  javac -d "$work/classes-base" -cp "$base_jar" "$work/base-src/it/bench/LocalRouteServer.java"
+  sed "s/^listen: .*/listen: 127.0.0.1:$port_streamprox_base/" "$work/streamprox.yaml" >"$work/streamprox-base.yaml"
+fi
+
 log "starting the upstream and the proxies in $work"
 start_server direct "$port_upstream" nginx -p "$work/upstream" -e "$work/logs/upstream-error.log" \
   -c "$work/upstream/nginx.conf" -g 'daemon off;'
@@ -255,16 +282,22 @@ selected nginx-stream && start_server nginx-stream "$port_nginx" nginx -p "$work
   -e "$work/logs/stream-error.log" -c "$work/stream/nginx.conf" -g 'daemon off;'
 # As shipped: default JVM options, access log on (to a file here).
 selected streamprox && start_server streamprox "$port_streamprox" "$root/bin/streamprox" --config "$work/streamprox.yaml"
+# shellcheck disable=SC2086 # the options are words
+selected streamprox-base && start_server streamprox-base "$port_streamprox_base" \
+  java ${STREAMPROX_JAVA_OPTS:-} -jar "$base_jar" --config "$work/streamprox-base.yaml"
 selected design-floor && start_server design-floor "$port_floor" "${bench_java[@]}" DesignFloor "$port_floor" \
   "$port_upstream"
 # The local-route pair, each in a JVM of its own with default options (plus STREAMPROX_JAVA_OPTS for StreamProx).
 # The connector side is also the WebSocket echo server behind StreamProx's /ws route.
-if selected jetty || selected streamprox; then
+if selected jetty || selected streamprox || selected streamprox-base; then
   start_server jetty "$port_jetty" "${bench_java[@]}" LocalRouteServer connector "$port_jetty"
 fi
 # shellcheck disable=SC2086 # the options are words
 selected streamprox-local && start_server streamprox-local "$port_local" \
   "${bench_java[@]}" ${STREAMPROX_JAVA_OPTS:-} LocalRouteServer handoff "$port_local"
+# shellcheck disable=SC2086 # the options are words
+selected streamprox-local-base && start_server streamprox-local-base "$port_local_base" \
+  java -cp "$work/classes-base:$base_jar" ${STREAMPROX_JAVA_OPTS:-} LocalRouteServer handoff "$port_local_base"
 
 # --- measuring -----------------------------------------------------------------------------------------------
 
@@ -295,7 +328,10 @@ samples="$work/samples.tsv"   # round target metric value
 : >"$samples"
 
 # The local-route pair's wrk figures get metrics of their own (local_small_rps ...), compared with each other.
-metric_prefix() { case "$1" in jetty|streamprox-local) echo local_ ;; esac; }
+metric_prefix() { case "$1" in jetty|streamprox-local|streamprox-local-base) echo local_ ;; esac; }
+
+# The StreamProx processes whose live heap is measured too: the remote-route one, and its twin with --compare.
+remote_streamprox() { [ "$1" = streamprox ] || [ "$1" = streamprox-base ]; }
 
 # run_wrk TARGET TEST SECONDS ROUND: ROUND 0 is the warm-up, not recorded.
 run_wrk() {
@@ -422,16 +458,16 @@ measure_idle() {
   local target=$1 phase=$2 pid before after heap_before heap_after line fd suffix=''
   pid=${target_pid[$target]}
   [ "$phase" = warm ] && suffix=_warm
-  [ "$target" = streamprox ] && heap_before=$(live_heap_bytes "$pid")
+  remote_streamprox "$target" && heap_before=$(live_heap_bytes "$pid")
   # Only the fresh phase reports RSS; the warm one has no reason to wait for it.
-  [ "$target" = streamprox ] && [ "$phase" = fresh ] && rss_settled "$pid"
+  remote_streamprox "$target" && [ "$phase" = fresh ] && rss_settled "$pid"
   before=$(rss_kib "$pid")
   coproc IDLE_CLIENT { exec "${bench_java[@]}" IdleConnections "${idle_port[$target]}" "$port_hold" "$idle"; }
   client_pid=$IDLE_CLIENT_PID
   read -r -t 180 line <&"${IDLE_CLIENT[0]}" || true
   [ "$line" = "ready $idle" ] || die "$target: the idle client did not hold $idle connections (got '$line')"
   after=$(rss_kib "$pid")
-  [ "$target" = streamprox ] && heap_after=$(live_heap_bytes "$pid")
+  remote_streamprox "$target" && heap_after=$(live_heap_bytes "$pid")
   fd=${IDLE_CLIENT[1]}
   exec {fd}>&-   # end of input: the client closes its connections and exits
   wait "$client_pid"
@@ -439,7 +475,7 @@ measure_idle() {
   if [ "$phase" = fresh ]; then
     printf '1\t%s\tidle_kib_per_conn\t%s\n' "$target" "$(awk -v d=$((after - before)) -v n="$idle" 'BEGIN { printf "%.2f", d / n }')" >>"$samples"
   fi
-  if [ "$target" = streamprox ]; then
+  if remote_streamprox "$target"; then
     printf '1\t%s\tidle_heap%s_kib_per_conn\t%s\n' "$target" "$suffix" \
       "$(awk -v d=$((heap_after - heap_before)) -v n="$idle" 'BEGIN { printf "%.2f", d / 1024 / n }')" >>"$samples"
   fi
@@ -473,10 +509,12 @@ for ((round = 1; round <= rounds; round++)); do
   done
 done
 
-if selected streamprox; then
-  log "holding $idle idle connections through the warm StreamProx"
-  measure_idle streamprox warm
-fi
+for target in streamprox streamprox-base; do
+  if selected "$target"; then
+    log "holding $idle idle connections through the warm $target"
+    measure_idle "$target" warm
+  fi
+done
 
 # --- report --------------------------------------------------------------------------------------------------
 
@@ -484,12 +522,12 @@ mkdir -p "$here/results"
 result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
 {
   echo "# StreamProx benchmark, $(date -Iseconds)"
-  echo "# command: it/bench/run.sh $([ "$quick" = 1 ] && echo '--quick ')--rounds $rounds --duration $duration --idle $idle --targets $targets_arg${STREAMPROX_JAVA_OPTS:+ (STREAMPROX_JAVA_OPTS=$STREAMPROX_JAVA_OPTS)}"
+  echo "# command: it/bench/run.sh $([ "$quick" = 1 ] && echo '--quick ')--rounds $rounds --duration $duration --idle $idle --targets $targets_arg${compare:+ --compare $compare ($(git -C "$root" rev-parse --short "$compare"))}${STREAMPROX_JAVA_OPTS:+ (STREAMPROX_JAVA_OPTS=$STREAMPROX_JAVA_OPTS)}"
   echo "# machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# versions: $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(nginx -v 2>&1 | cut -d' ' -f3), $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), java $(streamprox_java_major "$JAVA_HOME/bin/java") ($JAVA_HOME), streamprox $(git -C "$root" rev-parse --short HEAD)"
   echo "# wrk: $threads threads; connections small $conns_small, close $conns_close, big $conns_big; CPU from /proc (all threads and child processes of the proxy)"
   echo "# WebSocket echo: $ws_conns connections; motion JPEG: $mjpeg_viewers viewers, ${mjpeg_seconds}s counted after ${mjpeg_settle}s; local_* and ws_* ratios are to jetty (no StreamProx on the path)"
-  printf 'metric\tunit\ttarget\tmedian\tmin\tmax\tn\tvs_direct\tvs_haproxy\n'
+  printf 'metric\tunit\ttarget\tmedian\tmin\tmax\tn\tvs_direct\tvs_haproxy\tvs_base\n'
   sort -t$'\t' -k3,3 -k2,2 -k4,4g "$samples" | awk -F'\t' '
     BEGIN {
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn " \
@@ -498,7 +536,8 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
             "local_close_cps local_close_p99_ms local_close_cpu_us_per_conn ws_rtps ws_p50_ms ws_p99_ms " \
             "mjpeg_fps_p50 mjpeg_fps_p5 mjpeg_rendered_fps mjpeg_dropped_pct mjpeg_lag_p50_ms mjpeg_lag_p99_ms " \
             "mjpeg_cpu_pct", order, " ")
-      split("direct haproxy nginx-stream streamprox design-floor jetty streamprox-local", targets, " ")
+      split("direct haproxy nginx-stream streamprox streamprox-base design-floor jetty streamprox-local " \
+            "streamprox-local-base", targets, " ")
       unit["small_rps"] = "req/s"; unit["small_p50_ms"] = unit["small_p99_ms"] = unit["close_p99_ms"] = "ms"
       unit["small_cpu_us_per_req"] = "us/req"; unit["close_cps"] = "conn/s"; unit["close_cpu_us_per_conn"] = "us/conn"
       unit["big_mibps"] = "MiB/s"; unit["big_cpu_s_per_gib"] = "s/GiB"; unit["idle_kib_per_conn"] = unit["idle_heap_kib_per_conn"] = unit["idle_heap_warm_kib_per_conn"] = "KiB/conn"
@@ -525,8 +564,9 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
         for (j = 1; j in targets; j++) {
           t = targets[j]; k = m SUBSEP t
           if (!(k in n)) continue
-          printf "%s\t%s\t%s\t%g\t%g\t%g\t%d\t%s\t%s\n", m, unit[m], t, med[k], v[k, 1], v[k, n[k]], n[k],
-            ratio(med[k], med[m SUBSEP base]), ratio(med[k], med[m SUBSEP "haproxy"])
+          printf "%s\t%s\t%s\t%g\t%g\t%g\t%d\t%s\t%s\t%s\n", m, unit[m], t, med[k], v[k, 1], v[k, n[k]], n[k],
+            ratio(med[k], med[m SUBSEP base]), ratio(med[k], med[m SUBSEP "haproxy"]),
+            ratio(med[k], med[m SUBSEP t "-base"])
         }
       }
     }'
