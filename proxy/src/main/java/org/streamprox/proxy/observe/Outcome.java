@@ -18,7 +18,7 @@ public record Outcome(Kind kind, int status, String detail) {
         OK,
         /** Answered with an HTTP error status and closed. */
         REFUSED,
-        /** Closed without an answer: the client sent no HTTP, stayed silent or went away, or its app connection broke. */
+        /** Closed without an answer: the client sent no HTTP, was silent or went away, or its app connection broke. */
         CLOSED,
         /** The client reset the connection mid-stream. */
         CLIENT_RESET,

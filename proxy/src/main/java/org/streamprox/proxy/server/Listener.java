@@ -138,7 +138,10 @@ final class Listener {
         }
     }
 
-    /** Starts serving an accepted connection; whatever goes wrong, the loop goes on accepting. */
+    /**
+     * Starts serving an accepted connection. One that cannot be started is closed and logged, and the loop goes on
+     * accepting.
+     */
     private void serve(SocketChannel channel) {
         PlainTransport client = new PlainTransport(channel);
         long id = connectionIds.incrementAndGet();

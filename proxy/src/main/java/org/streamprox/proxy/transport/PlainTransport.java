@@ -1,7 +1,6 @@
 package org.streamprox.proxy.transport;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
@@ -12,8 +11,6 @@ public final class PlainTransport implements Transport {
 
     private final SocketChannel channel;
     private final InetSocketAddress peer;
-    /** The socket adaptor's stream: unlike the channel's reads, its reads honour a read timeout. */
-    private InputStream timedInput;
     private ByteBuffer replayed;
 
     /** @param channel a connected channel in blocking mode */
@@ -32,11 +29,11 @@ public final class PlainTransport implements Transport {
         if (replayed != null) {
             return takeReplayed(into);
         }
-        if (timedInput == null) {
-            timedInput = channel.socket().getInputStream();
-        }
+        // Unlike the channel's reads, the socket adaptor's honour a read timeout. Its stream is not kept: heads
+        // take one read or a few, and an idle connection should hold as little as it can.
         channel.socket().setSoTimeout(Math.toIntExact(Math.min(timeoutMillis, Integer.MAX_VALUE)));
-        int read = timedInput.read(into.array(), into.arrayOffset() + into.position(), into.remaining());
+        int read = channel.socket().getInputStream().read(into.array(), into.arrayOffset() + into.position(),
+                into.remaining());
         if (read > 0) {
             into.position(into.position() + read);
         }

@@ -24,7 +24,8 @@ public final class Tunnels implements AutoCloseable {
     public Tunnels(TunnelSettings settings) {
         this.settings = settings;
         this.bursts = new BufferPool(settings.copyBufferSize(), RETAINED_COPY_BUFFERS);
-        this.timer = new ScheduledThreadPoolExecutor(1, Thread.ofPlatform().daemon().name("streamprox-timer").factory());
+        this.timer = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("streamprox-timer").factory());
         // Most deadlines are cancelled when their connection ends well; drop them at once, not when they are due.
         timer.setRemoveOnCancelPolicy(true);
     }
