@@ -41,6 +41,7 @@ public final class ClientConnection implements Runnable {
         }
     }
 
+    /** The stages before the plan: read the head, check admission, route. A refusal at any of them is a plan too. */
     private Plan plan() {
         HeadReader.Result read;
         try {

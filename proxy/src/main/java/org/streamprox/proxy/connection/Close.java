@@ -4,7 +4,7 @@ import org.streamprox.proxy.observe.ConnectionRecord;
 import org.streamprox.proxy.observe.Outcome;
 import org.streamprox.proxy.transport.Transport;
 
-/** Close without a word: the client did not speak HTTP, stayed silent or went away. */
+/** Close without a word: the client did not speak HTTP, stayed silent or went away, or reading from it failed. */
 record Close(Outcome outcome) implements Plan {
 
     @Override

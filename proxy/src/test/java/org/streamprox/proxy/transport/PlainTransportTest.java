@@ -1,0 +1,96 @@
+package org.streamprox.proxy.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.streamprox.testkit.Http.ascii;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The plain transport over a real loopback connection: the contract the engine's stages rely on. */
+class PlainTransportTest {
+
+    private ServerSocketChannel listener;
+    private Socket peer;
+    private PlainTransport transport;
+
+    @BeforeEach
+    void connect() throws IOException {
+        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
+        peer = new Socket(InetAddress.getLoopbackAddress(), listener.socket().getLocalPort());
+        peer.setSoTimeout(5_000);
+        transport = new PlainTransport(listener.accept());
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        transport.close();
+        peer.close();
+        listener.close();
+    }
+
+    private String readAll(int length) throws IOException {
+        ByteBuffer into = ByteBuffer.allocate(length);
+        while (into.hasRemaining()) {
+            transport.read(into);
+        }
+        return new String(into.array(), StandardCharsets.ISO_8859_1);
+    }
+
+    @Test
+    void replayedBytesComeFirstTheLastReplayedInFront() throws Exception {
+        peer.getOutputStream().write(ascii("socket"));
+        transport.replay(ByteBuffer.wrap(ascii("second ")));
+        transport.replay(ByteBuffer.wrap(ascii("first ")));
+
+        assertEquals("first second socket", readAll("first second socket".length()));
+    }
+
+    @Test
+    void aTimedReadServesReplayedBytesWithoutWaiting() throws Exception {
+        transport.replay(ByteBuffer.wrap(ascii("ready")));
+        ByteBuffer into = ByteBuffer.allocate(16);
+
+        assertEquals(5, transport.read(into, 1));
+        assertThrows(SocketTimeoutException.class, () -> transport.read(into, 50));
+    }
+
+    @Test
+    void writesAllAndHalfClosesWhileTheOtherWayStillFlows() throws Exception {
+        byte[] big = new byte[1 << 20];
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                transport.write(ByteBuffer.wrap(big));
+                transport.shutdownOutput();
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertEquals(big.length, peer.getInputStream().readAllBytes().length);
+        writer.join();
+        peer.getOutputStream().write(ascii("still open"));
+        assertEquals("still open", readAll(10));
+    }
+
+    @Test
+    void aResetIsSeenAsOneNotAsAnEndOfStream() {
+        transport.reset();
+        assertThrows(SocketException.class, () -> peer.getInputStream().read());
+    }
+
+    @Test
+    void itKnowsBothEnds() {
+        assertEquals(peer.getLocalSocketAddress(), transport.peerAddress());
+        assertEquals(peer.getRemoteSocketAddress(), transport.localAddress());
+    }
+}
