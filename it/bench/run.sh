@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # StreamProx against HAProxy and nginx on this machine, in one run (issue 5).
-#   it/bench/run.sh [--quick] [--rounds N] [--duration SECONDS] [--idle N] [--targets LIST] [--compare REV]
+#   it/bench/run.sh [--quick] [--rounds N] [--duration SECONDS] [--idle N] [--targets LIST] [--tests LIST]
+#                   [--compare REV]
 # Starts on 127.0.0.1 an nginx upstream and every target, measures each target in turn over several rounds
 # (order rotated per round so machine drift hits all alike), prints a table of medians and ratios, writes it to
 # it/bench/results/bench-YYYYmmdd-HHMM.tsv, and stops everything it started. LIST is a comma-separated subset of
@@ -8,7 +9,8 @@
 # builds or JVM options quickly; design-floor is the bare minimum of StreamProx's design (DesignFloor.java); jetty and
 # streamprox-local are the local-route pair (LocalRouteServer.java). --compare REV also builds StreamProx as it was at
 # git revision REV and measures it beside the working tree's, as streamprox-base and streamprox-local-base (for the
-# selected streamprox and streamprox-local); the table gains a vs_base column.
+# selected streamprox and streamprox-local); the table gains a vs_base column. --tests picks from
+# idle,small,close,big,ws,mjpeg (default: all), e.g. to spend more rounds on one figure.
 # Environment: STREAMPROX_JAVA_OPTS (e.g. a JFR recording, with %p in its file name: it applies to both
 # StreamProx processes), BENCH_PORT_BASE (default 18180), BENCH_KEEP=1 keeps the temporary directory with
 # configurations and logs.
@@ -18,10 +20,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 usage() {
-  sed -n '2,16s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
-quick=0 rounds='' duration='' idle='' compare='' targets_arg=direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local
+quick=0 rounds='' duration='' idle='' compare='' tests_arg=idle,small,close,big,ws,mjpeg targets_arg=direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -30,6 +32,7 @@ while [ $# -gt 0 ]; do
     --idle) idle=${2:?--idle needs a number}; shift ;;
     --targets) targets_arg=${2:?--targets needs a list}; shift ;;
     --compare) compare=${2:?--compare needs a git revision}; shift ;;
+    --tests) tests_arg=${2:?--tests needs a list}; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -482,12 +485,18 @@ measure_idle() {
 }
 
 # Idle memory first, on fresh processes: after load, a JVM's already-touched heap would hide the cost.
-log "holding $idle idle connections through each proxy"
-for target in "${targets[@]}"; do
-  [ -z "${idle_port[$target]:-}" ] || measure_idle "$target" fresh
-done
+wanted() { [[ ",$tests_arg," == *",$1,"* ]]; }
+if wanted idle; then
+  log "holding $idle idle connections through each proxy"
+  for target in "${targets[@]}"; do
+    [ -z "${idle_port[$target]:-}" ] || measure_idle "$target" fresh
+  done
+fi
 
-tests=(small close big ws mjpeg)
+tests=()
+for test in small close big ws mjpeg; do
+  if wanted "$test"; then tests+=("$test"); fi
+done
 log "warming up ${warmup}s per target and test"
 for target in "${targets[@]}"; do
   for test in "${tests[@]}"; do
@@ -510,7 +519,7 @@ for ((round = 1; round <= rounds; round++)); do
 done
 
 for target in streamprox streamprox-base; do
-  if selected "$target"; then
+  if wanted idle && selected "$target"; then
     log "holding $idle idle connections through the warm $target"
     measure_idle "$target" warm
   fi
@@ -522,7 +531,7 @@ mkdir -p "$here/results"
 result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
 {
   echo "# StreamProx benchmark, $(date -Iseconds)"
-  echo "# command: it/bench/run.sh $([ "$quick" = 1 ] && echo '--quick ')--rounds $rounds --duration $duration --idle $idle --targets $targets_arg${compare:+ --compare $compare ($(git -C "$root" rev-parse --short "$compare"))}${STREAMPROX_JAVA_OPTS:+ (STREAMPROX_JAVA_OPTS=$STREAMPROX_JAVA_OPTS)}"
+  echo "# command: it/bench/run.sh $([ "$quick" = 1 ] && echo '--quick ')--rounds $rounds --duration $duration --idle $idle --targets $targets_arg --tests $tests_arg${compare:+ --compare $compare ($(git -C "$root" rev-parse --short "$compare"))}${STREAMPROX_JAVA_OPTS:+ (STREAMPROX_JAVA_OPTS=$STREAMPROX_JAVA_OPTS)}"
   echo "# machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# versions: $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(nginx -v 2>&1 | cut -d' ' -f3), $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), java $(streamprox_java_major "$JAVA_HOME/bin/java") ($JAVA_HOME), streamprox $(git -C "$root" rev-parse --short HEAD)"
   echo "# wrk: $threads threads; connections small $conns_small, close $conns_close, big $conns_big; CPU from /proc (all threads and child processes of the proxy)"

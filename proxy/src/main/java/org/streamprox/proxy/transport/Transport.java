@@ -45,6 +45,6 @@ public interface Transport {
      */
     void replay(ByteBuffer bytes);
 
-    /** The TCP connection underneath, for a hand-off to a server that reads the socket itself. */
+    /** The TCP connection underneath: for its socket options, and for a hand-off to a server that reads it itself. */
     SocketChannel channel();
 }
