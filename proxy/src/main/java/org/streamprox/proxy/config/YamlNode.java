@@ -39,27 +39,33 @@ final class YamlNode {
 
     /** The mapping's entries in file order; any key outside {@code allowed} is an error. */
     Map<String, YamlNode> mapping(Set<String> allowed) throws ConfigException {
-        Map<String, YamlNode> entries = anyMapping();
-        for (Map.Entry<String, YamlNode> entry : entries.entrySet()) {
-            if (!allowed.contains(entry.getKey())) {
-                throw entry.getValue().error("unknown key; expected one of " + String.join(", ", allowed));
-            }
-        }
-        return entries;
+        return entries(allowed);
     }
 
     /** The mapping's entries in file order, whatever the keys (for header maps). */
     Map<String, YamlNode> anyMapping() throws ConfigException {
+        return entries(null);
+    }
+
+    /**
+     * A problem with a key is reported on the key's own line: its value may start on the next one.
+     *
+     * @param allowed the keys allowed, or null for any
+     */
+    private Map<String, YamlNode> entries(Set<String> allowed) throws ConfigException {
         if (!(node instanceof MappingNode mapping)) {
             throw error("expected a mapping of keys to values");
         }
         Map<String, YamlNode> entries = new LinkedHashMap<>();
         for (NodeTuple tuple : mapping.getValue()) {
-            YamlNode key = new YamlNode(tuple.getKeyNode(), source, field);
-            String name = key.string();
-            YamlNode value = new YamlNode(tuple.getValueNode(), source, field.isEmpty() ? name : field + "." + name);
-            if (entries.put(name, value) != null) {
-                throw value.error("given twice");
+            String name = new YamlNode(tuple.getKeyNode(), source, field).string();
+            String childField = field.isEmpty() ? name : field + "." + name;
+            YamlNode key = new YamlNode(tuple.getKeyNode(), source, childField);
+            if (allowed != null && !allowed.contains(name)) {
+                throw key.error("unknown key; expected one of " + String.join(", ", allowed));
+            }
+            if (entries.put(name, new YamlNode(tuple.getValueNode(), source, childField)) != null) {
+                throw key.error("given twice");
             }
         }
         return entries;
