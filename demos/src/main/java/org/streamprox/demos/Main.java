@@ -11,9 +11,9 @@ import org.streamprox.proxy.config.ConfigLoader;
 import org.streamprox.proxy.config.ProxyConfig;
 import org.streamprox.proxy.observe.AccessLog;
 import org.streamprox.proxy.server.StreamProx;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** {@code java -jar streamprox.jar}: loads the configuration, serves it until SIGTERM or SIGINT, drains, exits 0. */
 @Command(name = "streamprox", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -33,7 +33,10 @@ public final class Main implements Callable<Integer> {
     private String listen;
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Main()).execute(args));
+        CommandLine command = new CommandLine(new Main());
+        command.getCommandSpec().usageMessage().footer("%nLocal apps a route can name with 'local: APP': "
+                + String.join(", ", BuiltInApps.NAMES) + ".");
+        System.exit(command.execute(args));
     }
 
     @Override
@@ -42,7 +45,7 @@ public final class Main implements Callable<Integer> {
         BuiltInApps.registerAll(apps, BuiltInApps.Options.defaults());
         ProxyConfig proxyConfig;
         try {
-            proxyConfig = loadConfig(new ConfigLoader(apps::contains));
+            proxyConfig = loadConfig(new ConfigLoader(apps.names()));
         } catch (ConfigException | IllegalArgumentException e) {
             System.err.println("streamprox: " + e.getMessage());
             return CONFIG_ERROR;

@@ -25,6 +25,9 @@ public final class BuiltInApps {
     /** The page linking every demo of the default configuration. */
     public static final String INDEX = "index";
 
+    /** Every name {@link #registerAll} registers, in its order, for help texts. */
+    public static final List<String> NAMES = List.of(FOO, BAR, MJPEG, ECHO_PAGE, WS_ECHO, INDEX);
+
     static final String REALM = "StreamProx";
     static final String MJPEG_STREAM_PATH = "/websocketdemo";
 

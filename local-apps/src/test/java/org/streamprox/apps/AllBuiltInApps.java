@@ -2,9 +2,9 @@ package org.streamprox.apps;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.streamprox.proxy.server.StreamProx;
 import org.streamprox.apps.host.JettyLocalApps;
 import org.streamprox.apps.host.LocalProxyExtension;
+import org.streamprox.proxy.server.StreamProx;
 
 /**
  * Every built-in app behind one proxy, at the paths the demo pages expect: the motion-JPEG page and stream at

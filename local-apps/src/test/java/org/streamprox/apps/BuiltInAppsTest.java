@@ -6,15 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.streamprox.proxy.server.StreamProx;
+import org.streamprox.apps.host.JettyLocalApps;
 import org.streamprox.apps.host.LocalProxyExtension;
+import org.streamprox.proxy.server.StreamProx;
+import org.streamprox.testkit.Http;
 import org.streamprox.testkit.HttpResponse;
 import org.streamprox.testkit.RawHttpClient;
-import org.streamprox.testkit.Http;
 
 /** The built-in apps' plain HTTP answers, through the proxy port. */
 class BuiltInAppsTest {
@@ -39,6 +41,13 @@ class BuiltInAppsTest {
     private static String basic(String user, String password) {
         String token = Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
         return "Authorization: Basic " + token + "\r\n";
+    }
+
+    @Test
+    void theNamesListedForHelpAreTheAppsRegistered() {
+        JettyLocalApps apps = new JettyLocalApps();
+        BuiltInApps.registerAll(apps, BuiltInApps.Options.defaults());
+        assertEquals(BuiltInApps.NAMES, List.copyOf(apps.names()));
     }
 
     @Test

@@ -19,11 +19,11 @@ import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.streamprox.proxy.server.StreamProx;
 import org.streamprox.apps.host.JettyLocalApps;
 import org.streamprox.apps.host.LocalProxyExtension;
-import org.streamprox.testkit.WebSocketProbe;
+import org.streamprox.proxy.server.StreamProx;
 import org.streamprox.testkit.Http;
+import org.streamprox.testkit.WebSocketProbe;
 
 /** The WebSocket apps through the proxy port: the upgrade and everything after it happen on handed-off sockets. */
 class WebSocketAppsTest {

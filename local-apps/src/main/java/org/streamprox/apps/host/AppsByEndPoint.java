@@ -1,8 +1,11 @@
 package org.streamprox.apps.host;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -31,6 +34,11 @@ final class AppsByEndPoint extends Handler.AbstractContainer {
 
     synchronized boolean contains(String name) {
         return apps.containsKey(name);
+    }
+
+    /** The names in the order the apps were added. */
+    synchronized Set<String> names() {
+        return Collections.unmodifiableSet(new LinkedHashSet<>(apps.keySet()));
     }
 
     @Override

@@ -2,6 +2,7 @@ package org.streamprox.apps.host;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Set;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -55,8 +56,8 @@ public final class JettyLocalApps implements LocalApps {
     }
 
     @Override
-    public boolean contains(String name) {
-        return apps.contains(name);
+    public Set<String> names() {
+        return apps.names();
     }
 
     /**

@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.streamprox.proxy.http.HeadLimits;
@@ -190,8 +191,8 @@ class HandOffTest {
     private static LocalApps toldOfSmallerHeads(JettyLocalApps apps, HeadLimits heads) {
         return new LocalApps() {
             @Override
-            public boolean contains(String name) {
-                return apps.contains(name);
+            public Set<String> names() {
+                return apps.names();
             }
 
             @Override

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
@@ -50,11 +49,11 @@ public final class ConfigLoader {
             "strip-prefix", "replace-prefix");
     private static final Set<String> PREFIX_KEYS = Set.of("from", "to");
 
-    private final Predicate<String> localAppExists;
+    private final Set<String> localApps;
 
-    /** @param localAppExists tells which names a {@code local:} route may use */
-    public ConfigLoader(Predicate<String> localAppExists) {
-        this.localAppExists = localAppExists;
+    /** @param localApps the names a {@code local:} route may use: the apps registered, in order */
+    public ConfigLoader(Set<String> localApps) {
+        this.localApps = localApps;
     }
 
     public ProxyConfig load(Path file) throws ConfigException {
@@ -179,8 +178,9 @@ public final class ConfigLoader {
         }
         if (local != null) {
             String app = local.nonEmptyString();
-            if (!localAppExists.test(app)) {
-                throw local.error("no local app named '" + app + "'");
+            if (!localApps.contains(app)) {
+                throw local.error("no local app named '" + app + "'"
+                        + (localApps.isEmpty() ? "; there are none" : "; the apps are " + String.join(", ", localApps)));
             }
             return new Target.Local(app);
         }

@@ -11,8 +11,8 @@ import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.transport.Transport;
 import org.streamprox.proxy.upstream.Tunnel;
 import org.streamprox.proxy.upstream.Tunnels;
-import org.streamprox.proxy.upstream.UpstreamConnector;
 import org.streamprox.proxy.upstream.UpstreamConnector.ConnectFailure;
+import org.streamprox.proxy.upstream.UpstreamConnector;
 
 /**
  * Tunnel to a remote upstream: connect, send the first bytes (the head as rewritten, then what followed it) in one

@@ -2,6 +2,7 @@ package org.streamprox.proxy.local;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Set;
 import org.streamprox.proxy.http.HeadLimits;
 
 /**
@@ -11,8 +12,8 @@ import org.streamprox.proxy.http.HeadLimits;
  */
 public interface LocalApps {
 
-    /** Whether an app is registered under this name (checked when the configuration loads). */
-    boolean contains(String name);
+    /** The names apps are registered under, in order: what {@code local:} routes may name. */
+    Set<String> names();
 
     /**
      * Starts serving.
@@ -34,8 +35,8 @@ public interface LocalApps {
     /** No apps at all: every {@code local:} route is a configuration error. */
     LocalApps NONE = new LocalApps() {
         @Override
-        public boolean contains(String name) {
-            return false;
+        public Set<String> names() {
+            return Set.of();
         }
 
         @Override

@@ -8,6 +8,8 @@ import static org.streamprox.testkit.Http.ascii;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,7 @@ import org.streamprox.proxy.route.Target;
 
 class ConfigLoaderTest {
 
-    private final ConfigLoader loader = new ConfigLoader(Set.of("foo", "bar")::contains);
+    private final ConfigLoader loader = new ConfigLoader(new LinkedHashSet<>(List.of("foo", "bar")));
 
     private static final String FULL = """
             listen: 127.0.0.1:9090
@@ -86,6 +88,8 @@ class ConfigLoaderTest {
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "unknown key      | 3 | routes[0].remot       | routes:~  - name: a~    remot: 127.0.0.1:80",
+        "unknown top key  | 2 | route                 | listen: 127.0.0.1:0~route:~  - remote: a:1~routes: [ { remote: a:1 } ]",
+        "key given twice  | 3 | listen                | listen: 127.0.0.1:0~routes: [ { remote: a:1 } ]~listen:~  127.0.0.1:1",
         "wrong type       | 1 | head.max-bytes        | head: { max-bytes: lots }~routes: [ { remote: a:1 } ]",
         "bad address      | 2 | routes[0].remote      | routes:~  - remote: nowhere~",
         "bad port         | 1 | listen                | listen: 0.0.0.0:99999~routes: [ { remote: a:1 } ]",
@@ -124,6 +128,13 @@ class ConfigLoaderTest {
         assertEquals(maxBytes, config.settings().head().maxBytes());
         assertEquals(copyBuffer, config.settings().tunnel().copyBufferSize());
         assertEquals(new ConnectionLimits(maxConnections, perClient), config.settings().connections());
+    }
+
+    @Test
+    void anUnknownAppIsRefusedWithTheNamesThatExist() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> loader.load("routes:\n  - local: myapp\n", "apps.yaml"));
+        assertEquals("apps.yaml:2: routes[0].local: no local app named 'myapp'; the apps are foo, bar", e.getMessage());
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -43,8 +44,8 @@ class HandOffContractTest {
         volatile IOException refusal;
 
         @Override
-        public boolean contains(String name) {
-            return name.equals("echo");
+        public Set<String> names() {
+            return Set.of("echo");
         }
 
         @Override
