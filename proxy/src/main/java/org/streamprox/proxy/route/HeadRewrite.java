@@ -27,8 +27,18 @@ import org.streamprox.proxy.http.RequestTarget;
 public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> replaceHeaders,
                           List<String> removeHeaders, Optional<PrefixRewrite> pathPrefix) {
 
-    /** Replaces {@code from} at the start of the path with {@code to}. */
+    /**
+     * Replaces {@code from} at the start of the path with {@code to}, where {@code from} ends at a segment boundary:
+     * {@code /api} is the prefix of {@code /api} and {@code /api/x}, not of {@code /apis}, which the client did not
+     * mean as {@code /s}.
+     */
     public record PrefixRewrite(String from, String to) {
+
+        /** Whether the path starts with {@code from} and the prefix ends where a path segment ends. */
+        public boolean appliesTo(String path) {
+            return path.startsWith(from) && (path.length() == from.length() || from.endsWith("/")
+                    || path.charAt(from.length()) == '/');
+        }
     }
 
     public static final HeadRewrite NONE = new HeadRewrite(Map.of(), Map.of(), List.of(), Optional.empty());
@@ -123,7 +133,7 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
         if (!path.startsWith("/")) {
             path = "/" + path;
         }
-        if (pathPrefix.isPresent() && path.startsWith(pathPrefix.get().from())) {
+        if (pathPrefix.isPresent() && pathPrefix.get().appliesTo(path)) {
             path = pathPrefix.get().to() + path.substring(pathPrefix.get().from().length());
             path = path.startsWith("/") ? path : "/" + path;
         }

@@ -60,6 +60,18 @@ class HeadRewriteTest {
                 .findFirst().orElseThrow());
     }
 
+    /** {@code path-prefix} keeps the original's plain prefix match; the rewrite must not make {@code /apis} {@code /s}. */
+    @Test
+    void aPrefixIsStrippedOnlyWhereAPathSegmentEnds() throws Exception {
+        HeadRewrite strip = new HeadRewrite(Map.of(), Map.of(), List.of(),
+                Optional.of(new HeadRewrite.PrefixRewrite("/api", "")));
+        for (String[] pair : new String[][] {{"/apis", "/apis"}, {"/api", "/"}, {"/api/x", "/x"}, {"/api?q=1", "/?q=1"},
+                {"/apix/y", "/apix/y"}}) {
+            String head = "GET " + pair[0] + " HTTP/1.1\r\nHost: a\r\n\r\n";
+            assertEquals("GET " + pair[1] + " HTTP/1.1", apply(strip, head).lines().findFirst().orElseThrow(), pair[0]);
+        }
+    }
+
     @Test
     void anAbsoluteFormTargetBecomesOriginFormSoTheHostRewriteIsTheOneObeyed() throws Exception {
         HeadRewrite google = new HeadRewrite(Map.of("Host", "www.google.com"), Map.of(), List.of(),
