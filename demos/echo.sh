@@ -4,7 +4,8 @@
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/run-demo.sh"
 
-"$streamprox" --config "$demos/echo-server.yaml" &
+# Its lines are marked, so the two processes' logs (each with its own connection numbers) can be told apart.
+"$streamprox" --config "$demos/echo-server.yaml" > >(sed -u 's/^/[echo-server :9001] /') 2>&1 &
 echo_server=$!
 trap 'kill "$echo_server" 2>/dev/null; wait "$echo_server" 2>/dev/null || true' EXIT
 for _ in $(seq 1 300); do
