@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.streamprox.apps.host.JettyLocalApps;
 import org.streamprox.apps.host.LocalProxyExtension;
 import org.streamprox.proxy.server.StreamProx;
+import org.streamprox.testkit.AccessLogCapture;
 import org.streamprox.testkit.Http;
 import org.streamprox.testkit.HttpResponse;
 import org.streamprox.testkit.RawHttpClient;
@@ -23,6 +24,9 @@ class BuiltInAppsTest {
 
     @RegisterExtension
     final LocalProxyExtension proxy = new LocalProxyExtension();
+
+    @RegisterExtension
+    final AccessLogCapture accessLog = new AccessLogCapture();
 
     private StreamProx server;
 
@@ -68,6 +72,22 @@ class BuiltInAppsTest {
     @Test
     void fooRejectsAWrongPassword() throws Exception {
         assertEquals(401, get("/foo", basic("tom", "jerry")).status());
+    }
+
+    /** The access log tells a refused request from a served one: each line has the first response's status. */
+    @Test
+    void theAccessLogHasEachConnectionsFirstStatus() throws Exception {
+        get("/foo");
+        get("/foo", basic("tom", "tom"));
+        try (RawHttpClient client = new RawHttpClient(server.localAddress())) {
+            client.send("GET /websocketdemo HTTP/1.1\r\nHost: test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n");
+            assertEquals(101, Http.status(client.readHead()));
+        }
+        proxy.awaitQuiet();
+        List<String> statuses = accessLog.lines().stream()
+                .map(line -> line.replaceAll(".* (GET /\\S+) .* (status=\\S+) .*", "$1 $2")).sorted().toList();
+        assertEquals(List.of("GET /foo status=200", "GET /foo status=401", "GET /websocketdemo status=101"), statuses);
     }
 
     @Test

@@ -49,8 +49,11 @@ final class AppsByEndPoint extends Handler.AbstractContainer {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-        Handler app = endPoint instanceof HandedOffEndPoint handedOff ? appNamed(handedOff.app()) : null;
-        return app != null && app.handle(request, response, callback);
+        if (!(endPoint instanceof HandedOffEndPoint handedOff)) {
+            return false;
+        }
+        Handler app = appNamed(handedOff.app());
+        return app != null && app.handle(request, response, handedOff.reportingFirstStatus(response, callback));
     }
 
     private synchronized Handler appNamed(String name) {

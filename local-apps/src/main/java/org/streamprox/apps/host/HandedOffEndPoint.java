@@ -7,6 +7,8 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SocketChannelEndPoint;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 import org.streamprox.proxy.local.HandOff;
 import org.streamprox.proxy.observe.Outcome;
@@ -22,6 +24,8 @@ final class HandedOffEndPoint extends SocketChannelEndPoint {
     private final HandOff handOff;
     private final AtomicLong bytesIn = new AtomicLong();
     private final AtomicLong bytesOut = new AtomicLong();
+    /** Requests on one connection come one after the other: only the handler of the first touches this. */
+    private boolean firstResponseReported;
 
     HandedOffEndPoint(SocketChannel channel, ManagedSelector selector, SelectionKey key, Scheduler scheduler,
                       HandOff handOff) {
@@ -31,6 +35,30 @@ final class HandedOffEndPoint extends SocketChannelEndPoint {
 
     String app() {
         return handOff.app();
+    }
+
+    /**
+     * The callback of a request, which for the connection's first request also reports the response's status to the
+     * record, before Jetty completes the response (and may close the connection).
+     */
+    Callback reportingFirstStatus(Response response, Callback callback) {
+        if (firstResponseReported) {
+            return callback;
+        }
+        firstResponseReported = true;
+        return new Callback.Nested(callback) {
+            @Override
+            public void succeeded() {
+                handOff.connection().respondedWith(response.getStatus());
+                super.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                handOff.connection().respondedWith(response.getStatus());
+                super.failed(failure);
+            }
+        };
     }
 
     @Override

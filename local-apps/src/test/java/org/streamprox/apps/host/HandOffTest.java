@@ -138,7 +138,7 @@ class HandOffTest {
             client.send("GET /alpha/two HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
             client.readResponse();
             assertTrue(client.serverClosed());
-            expected = "/alpha/one alpha local alpha in=" + client.bytesSent() + " out=" + client.bytesReceived()
+            expected = "/alpha/one alpha local alpha status=200 in=" + client.bytesSent() + " out=" + client.bytesReceived()
                     + " ";
         }
         // Jetty only half-closes after "Connection: close"; the connection ends when the client closes too.

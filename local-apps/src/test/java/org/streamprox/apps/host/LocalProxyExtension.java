@@ -67,12 +67,20 @@ public final class LocalProxyExtension implements BeforeEachCallback, AfterEachC
         threads = ThreadLeakCheck.snapshot();
     }
 
+    /**
+     * Waits (bounded) until every connection has finished on both sides of the hand-off, its access-log line
+     * written.
+     */
+    public void awaitQuiet() {
+        engine.awaitQuiet();
+        await("Jetty connections to close").atMost(SETTLE).until(apps::openConnections, open -> open == 0);
+    }
+
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
         try {
             if (apps != null) {
-                engine.awaitQuiet();
-                await("Jetty connections to close").atMost(SETTLE).until(apps::openConnections, open -> open == 0);
+                awaitQuiet();
             }
         } finally {
             engine.afterEach(context);

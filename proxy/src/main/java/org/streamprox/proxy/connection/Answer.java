@@ -12,6 +12,7 @@ record Answer(int status, String reason) implements Plan {
     @Override
     public void carryOut(Transport client, ConnectionRecord record) {
         Outcome outcome;
+        record.respondedWith(status);
         try {
             int written = ErrorResponse.send(client, status, ErrorResponse.reasonPhrase(status) + ": " + reason);
             record.countBytes(0, written);

@@ -5,6 +5,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Optional;
+import org.streamprox.proxy.http.StatusLineSniffer;
 import org.streamprox.proxy.observe.ConnectionRecord;
 import org.streamprox.proxy.observe.Outcome;
 import org.streamprox.proxy.route.Target;
@@ -38,7 +39,7 @@ record Forward(Tunnels tunnels, Target.Remote remote, Optional<Duration> idleTim
             Plan.end(client, record, Outcome.failed(e));
             return;
         }
-        Tunnel tunnel = tunnels.open(client, upstream, idleTimeout);
+        Tunnel tunnel = tunnels.open(client, upstream, idleTimeout, new StatusLineSniffer());
         record.onAbort(tunnel::abort);
         Outcome outcome;
         try {
@@ -49,6 +50,7 @@ record Forward(Tunnels tunnels, Target.Remote remote, Optional<Duration> idleTim
             outcome = Outcome.INTERRUPTED;
         }
         record.countBytes(tunnel.bytesFromClient(), tunnel.bytesToClient());
+        record.respondedWith(tunnel.responseStatus());
         Plan.end(client, record, outcome);
     }
 }

@@ -10,7 +10,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes one line per finished connection to the {@code streamprox.access} logger, so operators can route it
  * to its own file. Fields are space separated, {@code -} where unknown:
- * {@code id client method path route target bytes-in bytes-out duration-ms outcome}.
+ * {@code id client method path route target status bytes-in bytes-out duration-ms outcome}.
  */
 public final class AccessLog implements ConnectionLog {
 
@@ -21,10 +21,11 @@ public final class AccessLog implements ConnectionLog {
         if (!LOG.isInfoEnabled()) {
             return;
         }
-        LOG.info("#{} {} {} {} {} {} in={} out={} {}ms {}", connection.id(), address(connection.client()),
+        LOG.info("#{} {} {} {} {} {} status={} in={} out={} {}ms {}", connection.id(), address(connection.client()),
                 orDash(connection.method()), orDash(connection.path()), orDash(connection.route()),
-                orDash(connection.target()), connection.bytesFromClient(), connection.bytesToClient(),
-                connection.duration().toMillis(), connection.outcome());
+                orDash(connection.target()), connection.responseStatus() == 0 ? "-" : connection.responseStatus(),
+                connection.bytesFromClient(), connection.bytesToClient(), connection.duration().toMillis(),
+                connection.outcome());
     }
 
     /**

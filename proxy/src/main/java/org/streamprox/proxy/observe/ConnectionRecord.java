@@ -47,6 +47,7 @@ public final class ConnectionRecord {
     private String target;
     private long bytesFromClient;
     private long bytesToClient;
+    private int responseStatus;
     private Outcome outcome;
 
     /**
@@ -71,6 +72,13 @@ public final class ConnectionRecord {
     public void routed(String routeName, String routeTarget) {
         route = routeName;
         target = routeTarget;
+    }
+
+    /** The status of the first response to the client; only the first call with a status counts. */
+    public void respondedWith(int status) {
+        if (responseStatus == 0) {
+            responseStatus = status;
+        }
     }
 
     public void countBytes(long fromClient, long toClient) {
@@ -119,7 +127,7 @@ public final class ConnectionRecord {
 
     /** What is known now; once finished, with the outcome. */
     public ConnectionSummary summary() {
-        return new ConnectionSummary(id, client, method, path, route, target, bytesFromClient, bytesToClient,
-                Duration.ofNanos(System.nanoTime() - startNanos), outcome);
+        return new ConnectionSummary(id, client, method, path, route, target, responseStatus, bytesFromClient,
+                bytesToClient, Duration.ofNanos(System.nanoTime() - startNanos), outcome);
     }
 }

@@ -13,12 +13,13 @@ import java.time.Duration;
  * @param path            the first request's path, or null if no head was read
  * @param route           the name of the route that matched, or null
  * @param target          where the route sent it ({@code remote host:port}, {@code local app}), or null
+ * @param responseStatus  the status of the first response the client got, or 0 if none was seen
  * @param bytesFromClient bytes read from the client, the head included
  * @param bytesToClient   bytes written to the client
  * @param duration        from accept to the summary
  * @param outcome         how it ended
  */
 public record ConnectionSummary(long id, InetSocketAddress client, String method, String path, String route,
-                                String target, long bytesFromClient, long bytesToClient, Duration duration,
-                                Outcome outcome) {
+                                String target, int responseStatus, long bytesFromClient, long bytesToClient,
+                                Duration duration, Outcome outcome) {
 }

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.streamprox.proxy.http.StatusLineSniffer;
 import org.streamprox.proxy.observe.Outcome;
 import org.streamprox.proxy.transport.Transport;
 
@@ -31,6 +32,7 @@ public final class Tunnel {
     private final Transport client;
     private final Transport upstream;
     private final Optional<Duration> idleTimeout;
+    private final StatusLineSniffer responseStatus;
     private final AtomicReference<Outcome> failure = new AtomicReference<>();
     private final AtomicReference<ScheduledFuture<?>> halfCloseDeadline = new AtomicReference<>();
     private ScheduledFuture<?> idleCheck;
@@ -39,11 +41,13 @@ public final class Tunnel {
     private long bytesFromClient;
     private long bytesToClient;
 
-    Tunnel(Tunnels shared, Transport client, Transport upstream, Optional<Duration> idleTimeout) {
+    Tunnel(Tunnels shared, Transport client, Transport upstream, Optional<Duration> idleTimeout,
+           StatusLineSniffer responseStatus) {
         this.shared = shared;
         this.client = client;
         this.upstream = upstream;
         this.idleTimeout = idleTimeout;
+        this.responseStatus = responseStatus;
     }
 
     /**
@@ -78,6 +82,11 @@ public final class Tunnel {
         return bytesToClient;
     }
 
+    /** The status of the upstream's first response, or 0 if none was seen; valid after {@link #run()}. */
+    public int responseStatus() {
+        return responseStatus == null ? 0 : responseStatus.status();
+    }
+
     /** Cuts both directions at once, resetting both peers, for example on shutdown. */
     public void abort(Outcome why) {
         if (failure.compareAndSet(null, why)) {
@@ -93,6 +102,8 @@ public final class Tunnel {
         ByteBuffer waiting = ByteBuffer.allocate(WAITING_BUFFER_SIZE);
         ByteBuffer burst = null;
         BufferPool bursts = shared.bursts();
+        // Only the first bytes from the upstream are looked at, where they lie: nothing is copied or held back.
+        StatusLineSniffer sniffing = fromClient ? null : responseStatus;
         try {
             while (true) {
                 ByteBuffer buffer = burst != null ? burst : waiting;
@@ -102,6 +113,9 @@ public final class Tunnel {
                     break;
                 }
                 buffer.flip();
+                if (sniffing != null && !sniffing.feed(buffer)) {
+                    sniffing = null;
+                }
                 failingSideIsClient = !fromClient;
                 to.write(buffer);
                 failingSideIsClient = fromClient;

@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.streamprox.proxy.http.StatusLineSniffer;
 import org.streamprox.proxy.transport.Transport;
 
 /**
@@ -33,10 +34,13 @@ public final class Tunnels implements AutoCloseable {
     /**
      * A tunnel between a client and its upstream, not yet running.
      *
-     * @param idleTimeout how long both directions may be silent; empty for no limit
+     * @param idleTimeout    how long both directions may be silent; empty for no limit
+     * @param responseStatus reads the status of an HTTP upstream's first response as it passes; null for protocols
+     *                       that have none
      */
-    public Tunnel open(Transport client, Transport upstream, Optional<Duration> idleTimeout) {
-        return new Tunnel(this, client, upstream, idleTimeout);
+    public Tunnel open(Transport client, Transport upstream, Optional<Duration> idleTimeout,
+                       StatusLineSniffer responseStatus) {
+        return new Tunnel(this, client, upstream, idleTimeout, responseStatus);
     }
 
     /** Copy loops running now: two per tunnelled connection. */

@@ -129,7 +129,7 @@ class ErrorAnswersTest {
         send(get("/two"));
         await().atMost(Duration.ofSeconds(5)).until(() -> accessLog.lines().size() == 2);
         String first = accessLog.lines().get(0);
-        assertTrue(first.matches("#\\d+ 127\\.0\\.0\\.1:\\d+ GET /(one|two) - - in=\\d+ out=\\d+ \\d+ms 404 .*"),
+        assertTrue(first.matches("#\\d+ 127\\.0\\.0\\.1:\\d+ GET /(one|two) - - status=404 in=\\d+ out=\\d+ \\d+ms 404 .*"),
                 first);
     }
 }

@@ -121,7 +121,7 @@ class HandOffContractTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> server.admittedConnections() == 0);
         assertEquals(1, accessLog.lines().size(), accessLog.lines().toString());
         String line = accessLog.lines().get(0);
-        assertTrue(line.matches("#\\d+ 127\\.0\\.0\\.1:\\d+ POST /app app local echo in=" + bytes + " out=" + bytes
+        assertTrue(line.matches("#\\d+ 127\\.0\\.0\\.1:\\d+ POST /app app local echo status=- in=" + bytes + " out=" + bytes
                 + " \\d+ms ok"), line);
     }
 

@@ -31,6 +31,7 @@ import org.streamprox.proxy.route.HeadRewrite;
 import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.server.StreamProx;
+import org.streamprox.testkit.AccessLogCapture;
 import org.streamprox.testkit.Http;
 import org.streamprox.testkit.LoopbackServer;
 import org.streamprox.testkit.ProxyExtension;
@@ -40,6 +41,9 @@ class RemoteForwardingTest {
 
     @RegisterExtension
     final ProxyExtension proxy = new ProxyExtension();
+
+    @RegisterExtension
+    final AccessLogCapture accessLog = new AccessLogCapture();
 
     private static Route to(LoopbackServer upstream) {
         return Route.to("upstream", new Target.Remote("127.0.0.1", upstream.port()));
@@ -235,6 +239,44 @@ class RemoteForwardingTest {
                 assertEquals("GET /chat HTTP/1.1\r\nHost: echo.example.org\r\n\r\n", seenHead.get(5, TimeUnit.SECONDS));
                 assertEquals("body", response);
             }
+        }
+    }
+
+    /** The status is read from the first response line as it passes, even when that line comes in pieces. */
+    @Test
+    void theAccessLogHasTheUpstreamsFirstStatus() throws Exception {
+        CountDownLatch firstPieceArrived = new CountDownLatch(1);
+        try (LoopbackServer upstream = LoopbackServer.start(socket -> {
+            Http.readHead(socket.getInputStream());
+            socket.getOutputStream().write(ascii("HTTP/1.1 4"));
+            firstPieceArrived.await();
+            socket.getOutputStream().write(ascii("01 Unauthorized\r\nContent-Length: 0\r\n\r\n"));
+        })) {
+            proxy.start(ProxyExtension.everythingTo(to(upstream)));
+            try (Socket client = proxy.connect()) {
+                client.getOutputStream().write(ascii(get("/secret")));
+                assertEquals("HTTP/1.1 4", new String(client.getInputStream().readNBytes(10)));
+                firstPieceArrived.countDown();
+                assertTrue(Http.readAll(client).startsWith("01 Unauthorized"));
+            }
+            proxy.awaitQuiet();
+            assertTrue(accessLog.lines().get(0).contains(" GET /secret upstream remote 127.0.0.1:" + upstream.port()
+                    + " status=401 in="), accessLog.lines().get(0));
+        }
+    }
+
+    @Test
+    void anUpstreamThatDoesNotAnswerInHttpHasNoStatus() throws Exception {
+        try (LoopbackServer upstream = LoopbackServer.start(socket -> {
+            Http.readHead(socket.getInputStream());
+            socket.getOutputStream().write(ascii("SSH-2.0-OpenSSH_9.2\r\n"));
+        })) {
+            proxy.start(ProxyExtension.everythingTo(to(upstream)));
+            try (Socket client = proxy.connect()) {
+                assertEquals("SSH-2.0-OpenSSH_9.2\r\n", Http.exchange(client, get("/ssh")));
+            }
+            proxy.awaitQuiet();
+            assertTrue(accessLog.lines().get(0).contains(" status=- in="), accessLog.lines().get(0));
         }
     }
 
