@@ -30,7 +30,7 @@ import org.streamprox.proxy.upstream.TunnelSettings;
 /**
  * Reads the YAML configuration. Strict: an unknown key, a value of the wrong type, a bad address or regex, or a
  * CR or LF in a rewritten value stops loading with a message naming the file, the line and the field. The
- * format is documented in the README's configuration reference.
+ * format is documented in docs/configuration.md.
  */
 public final class ConfigLoader {
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Without {@code JAZZER_FUZZ} this replays only the inputs kept under
  * {@code src/test/resources/org/streamprox/proxy/http/HeadParserFuzzTestInputs/}; the build's {@code fuzz}
- * profile runs it with {@code JAZZER_FUZZ=1} for the annotation's duration (see README, "Fuzzing").
+ * profile runs it with {@code JAZZER_FUZZ=1} for the annotation's duration (see docs/testing.md, "Fuzzing").
  */
 class HeadParserFuzzTest {
 
