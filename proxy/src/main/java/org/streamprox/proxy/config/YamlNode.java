@@ -62,7 +62,8 @@ final class YamlNode {
             String childField = field.isEmpty() ? name : field + "." + name;
             YamlNode key = new YamlNode(tuple.getKeyNode(), source, childField);
             if (allowed != null && !allowed.contains(name)) {
-                throw key.error("unknown key; expected one of " + String.join(", ", allowed));
+                throw key.error("unknown key; expected one of "
+                        + String.join(", ", allowed.stream().sorted().toList()));
             }
             if (entries.put(name, new YamlNode(tuple.getValueNode(), source, childField)) != null) {
                 throw key.error("given twice");
