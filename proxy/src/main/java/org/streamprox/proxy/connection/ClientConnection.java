@@ -47,6 +47,7 @@ public final class ClientConnection implements Runnable {
         try {
             read = context.heads().read(client);
         } catch (HeadException e) {
+            record.countBytes(e.bytesRead(), 0);
             return e.answerable() ? new Answer(e.status(), e.getMessage()) : new Close(Outcome.closed(e.getMessage()));
         } catch (IOException e) {
             return new Close(Outcome.failed(e));

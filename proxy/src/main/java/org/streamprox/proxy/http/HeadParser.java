@@ -21,19 +21,25 @@ public final class HeadParser {
      */
     public static RequestHead parse(byte[] bytes, boolean withHeaders) throws HeadException {
         int lineEnd = lineEnd(bytes, 0);
-        String[] requestLine = requestLine(bytes, lineEnd);
-        String method = requestLine[0];
-        String target = requestLine[1];
-        String version = requestLine[2];
-        checkTargetForm(method, target);
+        RequestLine line = requestLine(bytes, lineEnd);
         HeaderFields headers = withHeaders ? headers(bytes, lineEnd + 2) : HeaderFields.empty();
         if (withHeaders) {
-            checkHost(version, target, headers);
+            checkHost(line, headers);
+            MessageFraming.check(line.version(), headers);
         }
-        return new RequestHead(method, target, RequestTarget.path(target), version, headers, bytes);
+        return new RequestHead(line.method(), line.target(), RequestTarget.path(line.target()), line.version(),
+                headers, bytes);
     }
 
-    private static String[] requestLine(byte[] bytes, int end) throws HeadException {
+    /** The three parts of a request line. */
+    record RequestLine(String method, String target, String version) {
+    }
+
+    /**
+     * Parses and checks the request line {@code bytes[0, end)}: the head reader calls this as soon as the line has
+     * arrived, so a line that cannot be a request is answered at once, not at the head deadline.
+     */
+    static RequestLine requestLine(byte[] bytes, int end) throws HeadException {
         int firstSpace = indexOf(bytes, (byte) ' ', 0, end);
         int secondSpace = firstSpace < 0 ? -1 : indexOf(bytes, (byte) ' ', firstSpace + 1, end);
         if (secondSpace < 0 || indexOf(bytes, (byte) ' ', secondSpace + 1, end) >= 0) {
@@ -52,7 +58,10 @@ public final class HeadParser {
         if (version.charAt(5) != '1') {
             throw new HeadException(505, "HTTP version " + version + " is not supported on this port");
         }
-        return new String[] {ascii(bytes, 0, firstSpace), ascii(bytes, firstSpace + 1, secondSpace), version};
+        RequestLine line = new RequestLine(ascii(bytes, 0, firstSpace), ascii(bytes, firstSpace + 1, secondSpace),
+                version);
+        checkTargetForm(line.method(), line.target());
+        return line;
     }
 
     /** {@code HTTP/d.d}, checked by hand: this runs for every connection. */
@@ -70,11 +79,12 @@ public final class HeadParser {
             case '/' -> true;
             case '*' -> target.length() == 1 && method.equals("OPTIONS");
             default -> method.equals("CONNECT")
-                    ? !target.contains("/") && target.contains(":")
-                    : RequestTarget.authority(target) != null;
+                    ? Authority.isValid(target, true)
+                    : RequestTarget.authority(target) != null && Authority.isValid(RequestTarget.authority(target), false);
         };
         if (!valid) {
-            throw new HeadException(400, "malformed request target '" + printable(target) + "' for " + method);
+            throw new HeadException(400, "malformed request target '" + printable(target) + "' for " + method
+                    + (target.contains("@") ? " (user info is not allowed)" : ""));
         }
     }
 
@@ -114,25 +124,38 @@ public final class HeadParser {
                         ascii(bytes, start, colon)));
             }
         }
-        return new HeaderFields.Field(ascii(bytes, start, colon),
-                new String(bytes, valueStart, valueEnd - valueStart, StandardCharsets.ISO_8859_1));
+        String name = ascii(bytes, start, colon);
+        if ((indexOf(bytes, (byte) '\t', colon + 1, valueStart) >= 0 || indexOf(bytes, (byte) '\t', valueEnd, end) >= 0)
+                && MessageFraming.isFramingField(name)) {
+            throw new HeadException(400, "ambiguous message framing: tab around the value of " + name);
+        }
+        return new HeaderFields.Field(name, new String(bytes, valueStart, valueEnd - valueStart,
+                StandardCharsets.ISO_8859_1));
     }
 
     /**
-     * One {@code Host}, required in HTTP/1.1, and agreeing with an absolute-form target: the engine and the
+     * One valid {@code Host}, required in HTTP/1.1, and agreeing with an absolute-form target: the engine and the
      * server behind it must not pick different hosts for the same request.
      */
-    private static void checkHost(String version, String target, HeaderFields headers) throws HeadException {
+    private static void checkHost(RequestLine line, HeaderFields headers) throws HeadException {
         List<String> hosts = headers.all("Host");
         if (hosts.size() > 1) {
             throw new HeadException(400, "more than one Host header");
         }
-        if (hosts.isEmpty() && version.equals("HTTP/1.1")) {
-            throw new HeadException(400, "HTTP/1.1 request without a Host header");
+        if (hosts.isEmpty()) {
+            if (line.version().equals("HTTP/1.1")) {
+                throw new HeadException(400, "HTTP/1.1 request without a Host header");
+            }
+            return;
         }
-        String authority = RequestTarget.authority(target);
-        if (authority != null && !hosts.isEmpty()
-                && !RequestTarget.hostWithoutPort(authority).equals(RequestTarget.hostWithoutPort(hosts.get(0)))) {
+        String host = hosts.get(0);
+        // Empty is allowed: it is what a request whose target has no authority sends (RFC 9110 section 7.2).
+        if (!host.isEmpty() && !Authority.isValid(host, false)) {
+            throw new HeadException(400, "Host header '" + printable(host) + "' is not a host and optional port");
+        }
+        String authority = RequestTarget.authority(line.target());
+        if (authority != null
+                && !RequestTarget.hostWithoutPort(authority).equals(RequestTarget.hostWithoutPort(host))) {
             throw new HeadException(400, "Host header does not match the absolute-form target");
         }
     }

@@ -11,8 +11,8 @@ import org.streamprox.proxy.transport.Transport;
  * Reads a connection's head with blocking IO under {@link HeadLimits}, keeping whatever arrives after it in the
  * same reads so it can be replayed byte for byte.
  *
- * <p>Line ends are checked as the bytes arrive, so a bare LF or CR is answered at once rather than at the
- * deadline, and a first byte that cannot start an HTTP method (a TLS or SSH greeting, binary noise) closes the
+ * <p>Line ends are checked as the bytes arrive, so a bare LF or CR, or a first line that cannot be a request line,
+ * is answered at once rather than at the deadline, and a first byte that cannot start an HTTP method (a TLS or SSH greeting, binary noise) closes the
  * connection without an answer.
  */
 public final class HeadReader {
@@ -44,86 +44,108 @@ public final class HeadReader {
     /**
      * Reads until the head is complete.
      *
-     * @throws HeadException when the head breaks a limit or the grammar, or the client goes away first
+     * @throws HeadException when the head breaks a limit or the grammar, or the client goes away first; it says
+     *                       how many bytes had been read
      */
     public Result read(Transport client) throws IOException, HeadException {
-        long deadline = System.nanoTime() + limits.timeout().toNanos();
-        byte[] buffer = new byte[Math.min(INITIAL_BUFFER, limits.maxBytes())];
-        int length = 0;
-        int reads = 0;
-        int headEnd = -1;
-        while (headEnd < 0) {
-            if (length == buffer.length) {
-                if (length == limits.maxBytes()) {
-                    throw new HeadException(431, "head larger than " + limits.maxBytes() + " bytes");
-                }
-                buffer = Arrays.copyOf(buffer, Math.min(limits.maxBytes(), buffer.length * 2));
-            }
-            int read = readBefore(deadline, client, ByteBuffer.wrap(buffer, length, buffer.length - length),
-                    length > 0);
-            if (read < 0) {
-                throw new HeadException(0, length == 0
-                        ? "client closed the connection without sending anything"
-                        : "client closed the connection after " + length + " bytes of an unfinished head");
-            }
-            headEnd = scan(buffer, length, length + read);
-            length += read;
-            if (headEnd < 0 && ++reads >= limits.maxReads()) {
-                throw new HeadException(400, "head not complete after " + reads + " reads");
-            }
-        }
-        byte[] raw = Arrays.copyOf(buffer, headEnd);
-        RequestHead head = HeadParser.parse(raw, limits.until() == HeadLimits.Until.HEADERS);
-        if (head.headers().size() > limits.maxHeaders()) {
-            throw new HeadException(431, "more than " + limits.maxHeaders() + " header fields");
-        }
-        return new Result(head, ByteBuffer.wrap(buffer, 0, length), length);
-    }
-
-    private int readBefore(long deadline, Transport client, ByteBuffer into, boolean started)
-            throws IOException, HeadException {
-        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        Reading reading = new Reading();
         try {
-            if (remainingMillis <= 0) {
-                throw new SocketTimeoutException();
-            }
-            return client.read(into, remainingMillis);
-        } catch (SocketTimeoutException e) {
-            // A client that never sent a byte (a browser's speculative connection, a port scan) is closed quietly.
-            throw new HeadException(started ? 408 : 0, (started ? "head not complete within " : "nothing sent within ")
-                    + limits.timeout().toMillis() + " ms");
+            return reading.readFrom(client);
+        } catch (HeadException e) {
+            throw e.afterReading(reading.length);
         }
     }
 
-    /**
-     * Checks the newly read bytes {@code [from, to)} and returns the head's length if its end is among them,
-     * else -1.
-     */
-    private int scan(byte[] bytes, int from, int to) throws HeadException {
-        for (int i = from; i < to; i++) {
-            byte b = bytes[i];
-            if (i == 0) {
-                checkFirstByte(b);
-            } else if (bytes[i - 1] == '\r' && b != '\n') {
-                throw new HeadException(400, "bare CR in the head");
-            }
-            if (i == 3 && bytes[0] == 'S' && bytes[1] == 'S' && bytes[2] == 'H' && b == '-') {
-                throw new HeadException(0, "not HTTP: an SSH greeting");
-            }
-            if (b == 0) {
-                throw new HeadException(400, "NUL byte in the head");
-            }
-            if (b == '\n') {
-                if (i == 0 || bytes[i - 1] != '\r') {
-                    throw new HeadException(400, "bare LF in the head");
+    /** One head being read: the bytes so far and what has been checked of them. */
+    private final class Reading {
+
+        private final long deadline = System.nanoTime() + limits.timeout().toNanos();
+        private byte[] buffer = new byte[Math.min(INITIAL_BUFFER, limits.maxBytes())];
+        private int length;
+        private boolean requestLineChecked;
+
+        Result readFrom(Transport client) throws IOException, HeadException {
+            int reads = 0;
+            int headEnd = -1;
+            while (headEnd < 0) {
+                if (length == buffer.length) {
+                    if (length == limits.maxBytes()) {
+                        throw new HeadException(431, "head larger than " + limits.maxBytes() + " bytes");
+                    }
+                    buffer = Arrays.copyOf(buffer, Math.min(limits.maxBytes(), buffer.length * 2));
                 }
-                if (limits.until() == HeadLimits.Until.REQUEST_LINE
-                        || (i >= 3 && bytes[i - 2] == '\n' && bytes[i - 3] == '\r')) {
-                    return i + 1;
+                int read = readBeforeDeadline(client, ByteBuffer.wrap(buffer, length, buffer.length - length));
+                if (read < 0) {
+                    throw new HeadException(0, length == 0
+                            ? "client closed the connection without sending anything"
+                            : "client closed the connection after " + length + " bytes of an unfinished head");
                 }
+                int from = length;
+                length += read;
+                headEnd = scan(from);
+                if (headEnd < 0 && ++reads >= limits.maxReads()) {
+                    throw new HeadException(400, "head not complete after " + reads + " reads");
+                }
+            }
+            byte[] raw = Arrays.copyOf(buffer, headEnd);
+            RequestHead head = HeadParser.parse(raw, limits.until() == HeadLimits.Until.HEADERS);
+            if (head.headers().size() > limits.maxHeaders()) {
+                throw new HeadException(431, "more than " + limits.maxHeaders() + " header fields");
+            }
+            return new Result(head, ByteBuffer.wrap(buffer, 0, length), length);
+        }
+
+        private int readBeforeDeadline(Transport client, ByteBuffer into) throws IOException, HeadException {
+            long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            try {
+                if (remainingMillis <= 0) {
+                    throw new SocketTimeoutException();
+                }
+                return client.read(into, remainingMillis);
+            } catch (SocketTimeoutException e) {
+                // A client that never sent a byte (a browser's speculative connection, a port scan) is closed quietly.
+                boolean started = length > 0;
+                throw new HeadException(started ? 408 : 0, (started ? "head not complete within "
+                        : "nothing sent within ") + limits.timeout().toMillis() + " ms");
             }
         }
-        return -1;
+
+        /**
+         * Checks the newly read bytes {@code [from, length)} and returns the head's length if its end is among
+         * them, else -1.
+         */
+        private int scan(int from) throws HeadException {
+            byte[] bytes = buffer;
+            for (int i = from; i < length; i++) {
+                byte b = bytes[i];
+                if (i == 0) {
+                    checkFirstByte(b);
+                } else if (bytes[i - 1] == '\r' && b != '\n') {
+                    throw new HeadException(400, "bare CR in the head");
+                }
+                if (i == 3 && bytes[0] == 'S' && bytes[1] == 'S' && bytes[2] == 'H' && b == '-') {
+                    throw new HeadException(0, "not HTTP: an SSH greeting");
+                }
+                if (b == 0) {
+                    throw new HeadException(400, "NUL byte in the head");
+                }
+                if (b == '\n') {
+                    if (i == 0 || bytes[i - 1] != '\r') {
+                        throw new HeadException(400, "bare LF in the head");
+                    }
+                    if (limits.until() == HeadLimits.Until.REQUEST_LINE) {
+                        return i + 1;
+                    }
+                    if (!requestLineChecked) {
+                        HeadParser.requestLine(bytes, i - 1);
+                        requestLineChecked = true;
+                    } else if (bytes[i - 2] == '\n' && bytes[i - 3] == '\r') {
+                        return i + 1;
+                    }
+                }
+            }
+            return -1;
+        }
     }
 
     private static void checkFirstByte(byte b) throws HeadException {

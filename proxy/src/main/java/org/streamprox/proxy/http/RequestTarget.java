@@ -44,14 +44,12 @@ public final class RequestTarget {
         return end == start ? "/" : target.substring(start, end);
     }
 
-    /** The authority of an absolute-form target, without user info, or null for any other form. */
+    /** The authority of an absolute-form target as sent (the parser refuses user info), or null for any other form. */
     public static String authority(String target) {
         if (target.startsWith("/") || !ABSOLUTE_FORM.matcher(target).matches()) {
             return null;
         }
-        String authority = target.substring(target.indexOf("://") + 3, pathStart(target));
-        int userInfo = authority.lastIndexOf('@');
-        return userInfo < 0 ? authority : authority.substring(userInfo + 1);
+        return target.substring(target.indexOf("://") + 3, pathStart(target));
     }
 
     /** {@code Example.org:8080} becomes {@code example.org}; {@code [::1]:80} becomes {@code [::1]}. */

@@ -78,6 +78,19 @@ class ErrorAnswersTest {
                 "larger than 1024 bytes");
     }
 
+    /** The bytes read before the refusal are counted, not shown as {@code in=0}. */
+    @Test
+    void aRefusedHeadCountsTheBytesRead() throws Exception {
+        startWith(new Target.Remote("127.0.0.1", 9));
+        send("GET /up HTTP/1.1\r\nHost: a\r\nX: " + "y".repeat(2000) + "\r\n\r\n");
+        send("HELO example.org\r\n");
+        await().atMost(Duration.ofSeconds(5)).until(() -> accessLog.lines().size() == 2);
+        assertTrue(accessLog.lines().stream().anyMatch(line -> line.contains(" in=1024 ") && line.contains(" 431 ")),
+                accessLog.lines().toString());
+        assertTrue(accessLog.lines().stream().anyMatch(line -> line.contains(" in=18 ") && line.contains(" 400 ")),
+                accessLog.lines().toString());
+    }
+
     @Test
     void aMalformedHeadIs400() throws Exception {
         startWith(new Target.Remote("127.0.0.1", 9));

@@ -223,6 +223,15 @@ class HeadReaderTest {
         "Host not target host   | GET http://a.org/x HTTP/1.1\\r\\nHost: b.org\\r\\n\\r\\n  | 400",
         "absolute-form          | GET http://a.org/x HTTP/1.1\\r\\nHost: A.org:80\\r\\n\\r\\n | 200",
         "CONNECT authority      | CONNECT a.org:443 HTTP/1.1\\r\\nHost: a.org\\r\\n\\r\\n | 200",
+        "Host with a path       | GET / HTTP/1.1\\r\\nHost: x/foo\\r\\n\\r\\n                | 400",
+        "Host with user info    | GET / HTTP/1.1\\r\\nHost: u@x\\r\\n\\r\\n                  | 400",
+        "Host with a bad port   | GET / HTTP/1.1\\r\\nHost: x:8o\\r\\n\\r\\n                 | 400",
+        "Host unclosed bracket  | GET / HTTP/1.1\\r\\nHost: [::1\\r\\n\\r\\n                 | 400",
+        "Host IPv6 and port     | GET / HTTP/1.1\\r\\nHost: [::1]:8080\\r\\n\\r\\n           | 200",
+        "Host percent-encoded   | GET / HTTP/1.1\\r\\nHost: a%41b.org\\r\\n\\r\\n           | 200",
+        "target with user info  | GET http://x@y/ HTTP/1.1\\r\\nHost: y\\r\\n\\r\\n          | 400",
+        "target with a bad host | GET http://a^b/ HTTP/1.1\\r\\nHost: a\\r\\n\\r\\n        | 400",
+        "CONNECT with user info | CONNECT u@a.org:443 HTTP/1.1\\r\\nHost: a.org\\r\\n\\r\\n | 400",
     })
     void malformedHeadsGetADefinedStatus(String name, String head, int status) throws Exception {
         String unescaped = head.strip().replace("\\r", "\r").replace("\\n", "\n");
@@ -233,6 +242,24 @@ class HeadReaderTest {
         }
         HeadException e = assertThrows(HeadException.class, () -> read(DEFAULTS));
         assertEquals(status, e.status(), e.getMessage());
+    }
+
+    /** Not a request line at all: answered when its line ends, not at the head deadline as an unfinished head. */
+    @ParameterizedTest
+    @ValueSource(strings = {"HELO example.org\r\n", "GET /\r\n", "GET / HTTP/1.1 x\r\n", "GET foo HTTP/1.1\r\n"})
+    void aMalformedRequestLineIsAnswered400WithoutWaitingForTheRestOfTheHead(String line) throws Exception {
+        HeadLimits limits = new HeadLimits(HeadLimits.Until.HEADERS, 1024, 100, Duration.ofSeconds(30));
+        HeadException e = rejected(limits, line);
+        assertEquals(400, e.status(), e.getMessage());
+        assertEquals(line.length(), e.bytesRead());
+    }
+
+    @Test
+    void aRefusedHeadSaysHowManyBytesWereRead() throws Exception {
+        HeadLimits limits = new HeadLimits(HeadLimits.Until.HEADERS, 256, 100, Duration.ofSeconds(5));
+        HeadException e = rejected(limits, "GET / HTTP/1.1\r\nHost: a\r\nX-Big: " + "x".repeat(400) + "\r\n\r\n");
+        assertEquals(431, e.status());
+        assertEquals(256, e.bytesRead());
     }
 
     @Test
