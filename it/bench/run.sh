@@ -240,9 +240,11 @@ stream {
 }
 EOF
 
+# Every load generator is one address (127.0.0.1), so the per-address limit is off, as behind a load balancer.
 cat >"$work/streamprox.yaml" <<EOF
 listen: 127.0.0.1:$port_streamprox
 drain-timeout: 1s
+max-connections-per-client: 0
 routes:
   - name: idle
     match: { path-prefix: /idle }

@@ -102,11 +102,11 @@ public final class ConfigLoader {
         InetSocketAddress listen = optional(top, "listen", node -> parse(node, ConfigLoader::listenAddress),
                 new InetSocketAddress("0.0.0.0", 8080));
         HeadLimits head = optional(top, "head", ConfigLoader::head, HeadLimits.defaults());
-        ConnectionLimits connections = new ConnectionLimits(
-                optional(top, "max-connections", node -> node.integer(1, ConnectionLimits.MAX_CONNECTIONS),
-                        ConnectionLimits.DEFAULT_MAX_CONNECTIONS),
+        int maxConnections = optional(top, "max-connections", node -> node.integer(1, ConnectionLimits.MAX_CONNECTIONS),
+                ConnectionLimits.DEFAULT_MAX_CONNECTIONS);
+        ConnectionLimits connections = new ConnectionLimits(maxConnections,
                 optional(top, "max-connections-per-client", node -> node.integer(0, ConnectionLimits.MAX_CONNECTIONS),
-                        0));
+                        ConnectionLimits.defaultPerClient(maxConnections)));
         TunnelSettings tunnel = new TunnelSettings(
                 optional(top, "copy-buffer-size", node -> node.integer(TunnelSettings.MIN_COPY_BUFFER_SIZE,
                         TunnelSettings.MAX_COPY_BUFFER_SIZE), TunnelSettings.DEFAULT_COPY_BUFFER_SIZE),

@@ -5,7 +5,7 @@ package org.streamprox.proxy.config;
  *
  * @param maxConnections          beyond this many, new connections wait in the accept backlog
  * @param maxConnectionsPerClient beyond this many from one source address, a client is answered {@code 429};
- *                                0 for no limit
+ *                                0 for no limit; by default half of {@code maxConnections}
  */
 public record ConnectionLimits(int maxConnections, int maxConnectionsPerClient) {
 
@@ -14,7 +14,12 @@ public record ConnectionLimits(int maxConnections, int maxConnectionsPerClient) 
     public static final int MAX_CONNECTIONS = 1_000_000;
 
     public static ConnectionLimits defaults() {
-        return new ConnectionLimits(DEFAULT_MAX_CONNECTIONS, 0);
+        return new ConnectionLimits(DEFAULT_MAX_CONNECTIONS, defaultPerClient(DEFAULT_MAX_CONNECTIONS));
+    }
+
+    /** Half the places (at least one): one address alone never holds them all. */
+    public static int defaultPerClient(int maxConnections) {
+        return Math.max(1, maxConnections / 2);
     }
 
     public ConnectionLimits {

@@ -48,15 +48,27 @@ public final class ClientConnection implements Runnable {
             read = context.heads().read(client);
         } catch (HeadException e) {
             record.countBytes(e.bytesRead(), 0);
+            if (!record.headStageOver()) {
+                return placeGivenUp(e.bytesRead() > 0);
+            }
             return e.answerable() ? new Answer(e.status(), e.getMessage()) : new Close(Outcome.closed(e.getMessage()));
         } catch (IOException e) {
-            return new Close(Outcome.failed(e));
+            return record.headStageOver() ? new Close(Outcome.failed(e)) : placeGivenUp(false);
         }
         record.firstRequest(read.head().method(), read.head().path(), read.bytesRead());
+        if (!record.headStageOver()) {
+            return placeGivenUp(true);
+        }
         if (record.overClientLimit()) {
             return new Answer(429, "more than " + context.settings().connections().maxConnectionsPerClient()
                     + " connections from this address");
         }
         return Routing.plan(context, read, record);
+    }
+
+    /** The listener was full and gave this connection's place to a newer one before its head was complete. */
+    private static Plan placeGivenUp(boolean sentSomething) {
+        String reason = "listener full: its place went to a new connection while its head was still coming";
+        return sentSomething ? new Answer(408, reason) : new Close(Outcome.closed(reason));
     }
 }

@@ -25,6 +25,12 @@ public final class ConnectionRecord {
     /** The listener's book of its connections: which the engine serves, and where finished ones are reported. */
     public interface Ledger {
 
+        /**
+         * The connection is done reading its head, whether it got one or not. Returns whether it still has its
+         * place: false when the listener, full, gave the place to a newer connection while the head was coming.
+         */
+        boolean headStageOver(ConnectionRecord connection);
+
         /** The engine no longer serves the connection: a local app does, and will finish it. */
         void handedOver(ConnectionRecord connection);
 
@@ -66,6 +72,15 @@ public final class ConnectionRecord {
         method = requestMethod;
         path = requestPath;
         bytesFromClient += headBytes;
+    }
+
+    /**
+     * Reports that the head stage is over (see {@link Ledger#headStageOver}).
+     *
+     * @return whether the connection keeps its place
+     */
+    public boolean headStageOver() {
+        return ledger.headStageOver(this);
     }
 
     /** The route that matched and where it sends the connection ({@code remote host:port}, {@code local app}). */

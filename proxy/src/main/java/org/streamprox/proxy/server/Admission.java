@@ -9,18 +9,18 @@ import org.streamprox.proxy.config.ConnectionLimits;
 import org.streamprox.proxy.observe.ConnectionRecord;
 
 /**
- * Enforces {@link ConnectionLimits}. The accept loop takes a place before it accepts, so at the limit new
- * connections wait in the kernel's backlog instead of being accepted and left hanging; each connection gives
- * its place back exactly once, when it finishes, wherever it was served.
+ * Enforces {@link ConnectionLimits}: the listener's places, and how many of them each address holds. Each
+ * connection gives its place back exactly once, when it finishes, wherever it was served.
  */
 final class Admission {
 
     /** A connection's place; {@link #release()} may be called more than once but counts once. */
-    private final class Slot implements ConnectionRecord.Place {
+    final class Slot implements ConnectionRecord.Place {
 
         private final InetAddress client;
         private final boolean overClientLimit;
         private final AtomicBoolean released = new AtomicBoolean();
+        private volatile boolean passedOn;
 
         private Slot(InetAddress client, boolean overClientLimit) {
             this.client = client;
@@ -39,8 +39,18 @@ final class Admission {
                     perClient.computeIfPresent(client, (address, count) -> count == 1 ? null : count - 1);
                 }
                 admitted.decrementAndGet();
-                places.release();
+                if (!passedOn) {
+                    places.release();
+                }
             }
+        }
+
+        /**
+         * The place now belongs to a newly accepted connection, which takes it without waiting: when this one ends,
+         * it gives back only its count against its address.
+         */
+        void passOn() {
+            passedOn = true;
         }
     }
 
@@ -54,18 +64,23 @@ final class Admission {
         this.places = new Semaphore(limits.maxConnections());
     }
 
-    /** Blocks until a connection may be accepted. */
+    /** Takes a place if one is free now. */
+    boolean tryTakePlace() {
+        return places.tryAcquire();
+    }
+
+    /** Blocks until a place is free, and takes it. */
     void awaitPlace() throws InterruptedException {
         places.acquire();
     }
 
-    /** Gives back a place taken by {@link #awaitPlace()} when no connection was accepted with it. */
+    /** Gives back a place taken by {@link #tryTakePlace()} or {@link #awaitPlace()} when no connection got it. */
     void cancelPlace() {
         places.release();
     }
 
-    /** Registers an accepted connection on the place already taken. */
-    ConnectionRecord.Place admit(InetAddress client) {
+    /** Registers an accepted connection on the place already taken (or passed on to it). */
+    Slot admit(InetAddress client) {
         admitted.incrementAndGet();
         if (limits.maxConnectionsPerClient() == 0 || client == null) {
             return new Slot(null, false);

@@ -7,6 +7,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,8 @@ import org.streamprox.proxy.transport.PlainTransport;
 
 /**
  * One port: a blocking accept loop that admits each connection under the limits, gives it a record and starts
- * it on a virtual thread of its own. It keeps the book of the connections it serves, so a stop can drain them.
+ * it on a virtual thread of its own. When every place is taken, a new connection takes the place of the one that
+ * has waited longest for its head (see {@link UnfinishedHeads}). It keeps the book of the connections it serves, so a stop can drain them.
  */
 final class Listener {
 
@@ -28,6 +30,8 @@ final class Listener {
 
     /** Pause after an accept failure such as running out of file descriptors, so the loop does not spin. */
     private static final long ACCEPT_BACKOFF_MILLIS = 50;
+
+    private static final long LETTING_GO_REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** Starts a connection's thread; apart from the listener so a test can make it fail. */
     @FunctionalInterface
@@ -43,12 +47,16 @@ final class Listener {
     private final ConnectionThreads threads;
     private final Admission admission;
     private final ConnectionRegistry registry = new ConnectionRegistry();
+    private final UnfinishedHeads unfinishedHeads = new UnfinishedHeads();
     private final ConnectionRecord.Ledger ledger = new Ledger();
     private final AtomicLong connectionIds = new AtomicLong();
     private final ServerSocketChannel serverChannel;
     private final InetSocketAddress boundAddress;
     private final Thread acceptLoop;
     private volatile boolean stopping;
+    // Touched by the accept loop only.
+    private long lastLettingGoReport = System.nanoTime() - LETTING_GO_REPORT_INTERVAL_NANOS;
+    private int lettingGoSinceReport;
 
     /** Binds the listening port and starts accepting. */
     Listener(ListenerContext context, ConnectionThreads threads) throws IOException {
@@ -118,24 +126,66 @@ final class Listener {
 
     private void acceptConnections() {
         while (!stopping) {
-            try {
-                admission.awaitPlace();
-            } catch (InterruptedException e) {
-                return;
-            }
+            boolean placeTaken = admission.tryTakePlace();
             SocketChannel channel;
             try {
                 channel = serverChannel.accept();
             } catch (ClosedChannelException e) {
-                admission.cancelPlace();
+                giveBack(placeTaken);
                 return;
             } catch (IOException e) {
-                admission.cancelPlace();
+                giveBack(placeTaken);
                 LOG.warn("accept failed: {}", e.getMessage());
                 pauseAfterAcceptFailure();
                 continue;
             }
+            if (!placeTaken && !makeRoomFor(channel)) {
+                return;
+            }
             serve(channel);
+        }
+    }
+
+    private void giveBack(boolean placeTaken) {
+        if (placeTaken) {
+            admission.cancelPlace();
+        }
+    }
+
+    /**
+     * Takes a place for a connection accepted while every place was taken: the connection that has waited longest
+     * for its head, with nothing unread, gives its place up; when there is none (every place is a routed connection),
+     * the new one waits for a connection to finish, as it would have in the accept backlog.
+     *
+     * @return false when the listener stopped while waiting (the new connection is then closed)
+     */
+    private boolean makeRoomFor(SocketChannel channel) {
+        if (admission.tryTakePlace()) {
+            return true;
+        }
+        if (unfinishedHeads.letOldestIdleGo()) {
+            reportLettingGo();
+            return true;
+        }
+        try {
+            admission.awaitPlace();
+            return true;
+        } catch (InterruptedException e) {
+            new PlainTransport(channel).close();
+            return false;
+        }
+    }
+
+    /** Says that the listener is full, once at first and then at most every ten seconds, with how often it was. */
+    private void reportLettingGo() {
+        lettingGoSinceReport++;
+        long now = System.nanoTime();
+        if (now - lastLettingGoReport >= LETTING_GO_REPORT_INTERVAL_NANOS) {
+            LOG.warn("all {} places taken: {} new connection(s) took the place of one still waiting for its head"
+                    + " (each answered 408 or closed; see the access log)",
+                    context.settings().connections().maxConnections(), lettingGoSinceReport);
+            lettingGoSinceReport = 0;
+            lastLettingGoReport = now;
         }
     }
 
@@ -146,11 +196,12 @@ final class Listener {
     private void serve(SocketChannel channel) {
         PlainTransport client = new PlainTransport(channel);
         long id = connectionIds.incrementAndGet();
-        ConnectionRecord record = new ConnectionRecord(id, client.peerAddress(),
-                admission.admit(client.peerAddress().getAddress()), ledger);
+        Admission.Slot place = admission.admit(client.peerAddress().getAddress());
+        ConnectionRecord record = new ConnectionRecord(id, client.peerAddress(), place, ledger);
         // Made before the registry lists it: it tells the record how to cut it, should a drain time run out.
         ClientConnection connection = new ClientConnection(context, client, record);
         registry.add(record);
+        unfinishedHeads.add(record, client, place);
         try {
             threads.start(id, connection);
         } catch (RuntimeException e) {
@@ -178,6 +229,11 @@ final class Listener {
     private final class Ledger implements ConnectionRecord.Ledger {
 
         @Override
+        public boolean headStageOver(ConnectionRecord connection) {
+            return unfinishedHeads.remove(connection);
+        }
+
+        @Override
         public void handedOver(ConnectionRecord connection) {
             registry.remove(connection);
         }
@@ -185,6 +241,7 @@ final class Listener {
         @Override
         public void finished(ConnectionRecord connection, ConnectionSummary summary) {
             context.log().finished(summary);
+            unfinishedHeads.remove(connection);
             registry.remove(connection);
         }
     }

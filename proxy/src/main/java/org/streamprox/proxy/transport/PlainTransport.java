@@ -40,6 +40,15 @@ public final class PlainTransport implements Transport {
         return read;
     }
 
+    @Override
+    public boolean hasUnreadBytes() {
+        try {
+            return channel.isOpen() && (replayed != null || channel.socket().getInputStream().available() > 0);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /**
      * A blocking channel's write may return early on a virtual thread, whose socket is non-blocking underneath:
      * write until the buffer is empty.
@@ -54,6 +63,15 @@ public final class PlainTransport implements Transport {
     @Override
     public void shutdownOutput() throws IOException {
         channel.shutdownOutput();
+    }
+
+    @Override
+    public void shutdownInput() {
+        try {
+            channel.shutdownInput();
+        } catch (IOException ignored) {
+            // Already closed: nothing is read any more either way.
+        }
     }
 
     /** SO_LINGER 0 makes close send a reset. */

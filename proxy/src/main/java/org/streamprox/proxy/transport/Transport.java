@@ -21,11 +21,20 @@ public interface Transport {
      */
     int read(ByteBuffer into, long timeoutMillis) throws IOException;
 
+    /** Whether bytes have arrived that no read has taken yet (replayed ones included); false once closed. */
+    boolean hasUnreadBytes();
+
     /** Writes all of the buffer; blocking writes are the backpressure. */
     void write(ByteBuffer from) throws IOException;
 
     /** Ends the output: the peer reads an end of stream and may go on sending. */
     void shutdownOutput() throws IOException;
+
+    /**
+     * Stops reading, from any thread: a read waiting now, and every later one, returns the end of the stream, while
+     * writing still works (so a connection can be told why it is being let go).
+     */
+    void shutdownInput();
 
     /** Closes abortively: the peer sees a reset, never an end of stream that could pass for a complete answer. */
     void reset();

@@ -82,7 +82,19 @@ class ConfigLoaderTest {
         ProxyConfig config = loader.load("routes:\n  - remote: 127.0.0.1:80\n", "min.yaml");
         assertEquals(8080, config.settings().listen().getPort());
         assertEquals(HeadLimits.defaults(), config.settings().head());
+        assertEquals(new ConnectionLimits(10_000, 5_000), config.settings().connections());
         assertEquals("route-1", config.rules().get(0).route().name());
+    }
+
+    /** By default one address may hold half the places, whatever their number. */
+    @Test
+    void thePerClientLimitFollowsMaxConnectionsUnlessGiven() throws Exception {
+        assertEquals(new ConnectionLimits(300, 150), loader.load("max-connections: 300\nroutes: [ { remote: a:1 } ]\n",
+                "half.yaml").settings().connections());
+        assertEquals(new ConnectionLimits(1, 1), loader.load("max-connections: 1\nroutes: [ { remote: a:1 } ]\n",
+                "one.yaml").settings().connections());
+        assertEquals(new ConnectionLimits(300, 0), loader.load("max-connections: 300\nmax-connections-per-client: 0\n"
+                + "routes: [ { remote: a:1 } ]\n", "off.yaml").settings().connections());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -159,6 +159,16 @@ class HeadReaderFuzzTest {
         }
 
         @Override
+        public boolean hasUnreadBytes() {
+            return position < input.length;
+        }
+
+        @Override
+        public void shutdownInput() {
+            position = input.length;
+        }
+
+        @Override
         public void reset() {
             throw new UnsupportedOperationException("the head reader only reads");
         }

@@ -1,7 +1,10 @@
 package org.streamprox.proxy.transport;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.streamprox.testkit.Http.ascii;
 
 import java.io.IOException;
@@ -13,6 +16,9 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -45,6 +51,40 @@ class PlainTransportTest {
             transport.read(into);
         }
         return new String(into.array(), StandardCharsets.ISO_8859_1);
+    }
+
+    /** The listener lets a connection waiting for its head go this way, from its own thread, and then answers. */
+    @Test
+    void shuttingDownInputEndsAWaitingTimedReadAndLeavesWritingOpen() throws Exception {
+        CompletableFuture<Integer> read = new CompletableFuture<>();
+        Thread reader = Thread.ofVirtual().start(() -> {
+            try {
+                read.complete(transport.read(ByteBuffer.allocate(16), 60_000));
+            } catch (IOException e) {
+                read.completeExceptionally(e);
+            }
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> reader.getState() == Thread.State.WAITING
+                || reader.getState() == Thread.State.TIMED_WAITING);
+
+        transport.shutdownInput();
+
+        assertEquals(-1, read.get(5, TimeUnit.SECONDS));
+        transport.write(ByteBuffer.wrap(ascii("still writing")));
+        assertEquals("still writing", new String(peer.getInputStream().readNBytes(13), StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void unreadBytesAreThoseNoReadHasTakenYet() throws Exception {
+        assertFalse(transport.hasUnreadBytes());
+        peer.getOutputStream().write(ascii("ab"));
+        await().atMost(Duration.ofSeconds(5)).until(transport::hasUnreadBytes);
+        readAll(2);
+        assertFalse(transport.hasUnreadBytes());
+        transport.replay(ByteBuffer.wrap(ascii("b")));
+        assertTrue(transport.hasUnreadBytes());
+        transport.close();
+        assertFalse(transport.hasUnreadBytes());
     }
 
     @Test
