@@ -24,23 +24,35 @@ public final class LoopbackServer implements AutoCloseable {
     private final ServerSocket serverSocket;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final Thread.Builder threads;
     private final Thread acceptLoop;
 
-    private LoopbackServer(Handler handler) throws IOException {
+    private LoopbackServer(Handler handler, Thread.Builder threads) throws IOException {
         serverSocket = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
-        acceptLoop = Thread.ofVirtual().name("loopback-server").start(() -> acceptAll(handler));
+        this.threads = threads;
+        acceptLoop = threads.name("loopback-server").start(() -> acceptAll(handler));
     }
 
     public static LoopbackServer start(Handler handler) throws IOException {
-        return new LoopbackServer(handler);
+        return new LoopbackServer(handler, Thread.ofVirtual());
     }
 
     /** Writes back every byte it reads, and half-closes when the client does. */
     public static LoopbackServer echo() throws IOException {
-        return start(socket -> {
-            socket.getInputStream().transferTo(socket.getOutputStream());
-            socket.shutdownOutput();
-        });
+        return start(LoopbackServer::echo);
+    }
+
+    /**
+     * {@link #echo()} on platform threads, as a server in another process would be: when the engine's virtual threads
+     * are queued up under a flood, the upstream's are not queued behind them.
+     */
+    public static LoopbackServer echoOnPlatformThreads() throws IOException {
+        return new LoopbackServer(LoopbackServer::echo, Thread.ofPlatform().daemon());
+    }
+
+    private static void echo(Socket socket) throws IOException {
+        socket.getInputStream().transferTo(socket.getOutputStream());
+        socket.shutdownOutput();
     }
 
     public int port() {
@@ -65,7 +77,7 @@ public final class LoopbackServer implements AutoCloseable {
             }
             accepted.incrementAndGet();
             open.add(socket);
-            Thread.ofVirtual().start(() -> {
+            threads.name("loopback-connection").start(() -> {
                 try (socket) {
                     handler.handle(socket);
                 } catch (Exception e) {

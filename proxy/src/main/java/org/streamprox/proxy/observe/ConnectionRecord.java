@@ -18,6 +18,14 @@ public final class ConnectionRecord {
         /** Whether this client already had its maximum of connections when this one arrived. */
         boolean overClientLimit();
 
+        /**
+         * The head stage is over: keeps the place, unless the listener, full, passed it on to a newer connection
+         * while the head was coming. Decided at once, without waiting for any lock.
+         *
+         * @return whether the connection keeps its place
+         */
+        boolean keep();
+
         /** Gives the place back; called once, when the connection finishes. */
         void release();
     }
@@ -25,11 +33,8 @@ public final class ConnectionRecord {
     /** The listener's book of its connections: which the engine serves, and where finished ones are reported. */
     public interface Ledger {
 
-        /**
-         * The connection is done reading its head, whether it got one or not. Returns whether it still has its
-         * place: false when the listener, full, gave the place to a newer connection while the head was coming.
-         */
-        boolean headStageOver(ConnectionRecord connection);
+        /** The connection is done reading its head, whether it got one or not: it is no longer one to let go. */
+        void headStageOver(ConnectionRecord connection);
 
         /** The engine no longer serves the connection: a local app does, and will finish it. */
         void handedOver(ConnectionRecord connection);
@@ -75,12 +80,14 @@ public final class ConnectionRecord {
     }
 
     /**
-     * Reports that the head stage is over (see {@link Ledger#headStageOver}).
+     * Reports that the head stage is over, whether a head came or not.
      *
-     * @return whether the connection keeps its place
+     * @return whether the connection keeps its place (see {@link Place#keep()})
      */
     public boolean headStageOver() {
-        return ledger.headStageOver(this);
+        boolean kept = place.keep();
+        ledger.headStageOver(this);
+        return kept;
     }
 
     /** The route that matched and where it sends the connection ({@code remote host:port}, {@code local app}). */

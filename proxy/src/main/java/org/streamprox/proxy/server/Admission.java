@@ -3,6 +3,7 @@ package org.streamprox.proxy.server;
 import java.net.InetAddress;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.streamprox.proxy.config.ConnectionLimits;
@@ -14,13 +15,21 @@ import org.streamprox.proxy.observe.ConnectionRecord;
  */
 final class Admission {
 
-    /** A connection's place; {@link #release()} may be called more than once but counts once. */
+    /**
+     * A connection's place. While its head is being read, the listener may pass it on to a newer connection; once
+     * the head stage is over, the connection keeps it. {@link #release()} may be called more than once but counts
+     * once.
+     */
     final class Slot implements ConnectionRecord.Place {
+
+        private static final int READING_HEAD = 0;
+        private static final int KEPT = 1;
+        private static final int PASSED_ON = 2;
 
         private final InetAddress client;
         private final boolean overClientLimit;
         private final AtomicBoolean released = new AtomicBoolean();
-        private volatile boolean passedOn;
+        private final AtomicInteger stage = new AtomicInteger(READING_HEAD);
 
         private Slot(InetAddress client, boolean overClientLimit) {
             this.client = client;
@@ -33,24 +42,31 @@ final class Admission {
         }
 
         @Override
+        public boolean keep() {
+            return stage.compareAndSet(READING_HEAD, KEPT) || stage.get() == KEPT;
+        }
+
+        /**
+         * Gives the place to a newly accepted connection, which takes it without waiting, unless this connection
+         * kept it first. When this one ends, it then gives back only its count against its address.
+         *
+         * @return whether the place was passed on
+         */
+        boolean passOn() {
+            return stage.compareAndSet(READING_HEAD, PASSED_ON);
+        }
+
+        @Override
         public void release() {
             if (released.compareAndSet(false, true)) {
                 if (client != null) {
                     perClient.computeIfPresent(client, (address, count) -> count == 1 ? null : count - 1);
                 }
                 admitted.decrementAndGet();
-                if (!passedOn) {
+                if (stage.get() != PASSED_ON) {
                     places.release();
                 }
             }
-        }
-
-        /**
-         * The place now belongs to a newly accepted connection, which takes it without waiting: when this one ends,
-         * it gives back only its count against its address.
-         */
-        void passOn() {
-            passedOn = true;
         }
     }
 
@@ -69,12 +85,12 @@ final class Admission {
         return places.tryAcquire();
     }
 
-    /** Blocks until a place is free, and takes it. */
-    void awaitPlace() throws InterruptedException {
-        places.acquire();
+    /** Takes a place if one is free within the time. */
+    boolean tryTakePlace(long waitMillis) throws InterruptedException {
+        return places.tryAcquire(waitMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** Gives back a place taken by {@link #tryTakePlace()} or {@link #awaitPlace()} when no connection got it. */
+    /** Gives back a place taken by {@link #tryTakePlace()} when no connection got it. */
     void cancelPlace() {
         places.release();
     }

@@ -31,6 +31,9 @@ final class Listener {
     /** Pause after an accept failure such as running out of file descriptors, so the loop does not spin. */
     private static final long ACCEPT_BACKOFF_MILLIS = 50;
 
+    /** How often a connection waiting for a place looks again for an unfinished head to let go. */
+    private static final long PLACE_RECHECK_MILLIS = 50;
+
     private static final long LETTING_GO_REPORT_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** Starts a connection's thread; apart from the listener so a test can make it fail. */
@@ -66,7 +69,9 @@ final class Listener {
         serverChannel = ServerSocketChannel.open();
         try {
             serverChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            serverChannel.bind(context.settings().listen(), 1024);
+            // As HAProxy does: room in the accept backlog for as many connections as there are places (the kernel
+            // caps it at net.core.somaxconn), so a burst is queued rather than its SYNs dropped for a 1 s retry.
+            serverChannel.bind(context.settings().listen(), context.settings().connections().maxConnections());
             boundAddress = (InetSocketAddress) serverChannel.getLocalAddress();
         } catch (IOException e) {
             serverChannel.close();
@@ -160,15 +165,14 @@ final class Listener {
      * @return false when the listener stopped while waiting (the new connection is then closed)
      */
     private boolean makeRoomFor(SocketChannel channel) {
-        if (admission.tryTakePlace()) {
-            return true;
-        }
-        if (unfinishedHeads.letOldestIdleGo()) {
-            reportLettingGo();
-            return true;
-        }
         try {
-            admission.awaitPlace();
+            // Heads that are not idle now (bytes waiting) may be soon: look again while waiting for a place.
+            do {
+                if (unfinishedHeads.letOldestIdleGo()) {
+                    reportLettingGo();
+                    return true;
+                }
+            } while (!admission.tryTakePlace(PLACE_RECHECK_MILLIS));
             return true;
         } catch (InterruptedException e) {
             new PlainTransport(channel).close();
@@ -229,8 +233,8 @@ final class Listener {
     private final class Ledger implements ConnectionRecord.Ledger {
 
         @Override
-        public boolean headStageOver(ConnectionRecord connection) {
-            return unfinishedHeads.remove(connection);
+        public void headStageOver(ConnectionRecord connection) {
+            unfinishedHeads.remove(connection);
         }
 
         @Override

@@ -10,8 +10,9 @@ import org.streamprox.proxy.transport.Transport;
  * The connections still reading their head, oldest first. They have cost the listener nothing worth protecting yet,
  * so when every place is taken the oldest gives its place to a new connection: one address opening thousands of
  * connections that never finish a head cannot keep everyone else waiting (nginx reuses its idle connections in the
- * same way). Whoever takes a connection off this book first decides: its own head reader, which keeps its place,
- * or the accept loop, which lets it go.
+ * same way). Whether a connection keeps its place or lets it go is decided by its place alone ({@link
+ * Admission.Slot#keep()} against {@link Admission.Slot#passOn()}), so a head reader never waits for this book's lock
+ * to know.
  */
 final class UnfinishedHeads {
 
@@ -27,9 +28,9 @@ final class UnfinishedHeads {
         reading.put(connection, new Reading(client, place));
     }
 
-    /** Takes a connection off the book when its head is read or it ends; false if it was let go first. */
-    synchronized boolean remove(ConnectionRecord connection) {
-        return reading.remove(connection) != null;
+    /** Takes a connection off the book when its head stage is over or it ends. */
+    synchronized void remove(ConnectionRecord connection) {
+        reading.remove(connection);
     }
 
     /**
@@ -45,10 +46,8 @@ final class UnfinishedHeads {
             Iterator<Reading> candidates = reading.values().iterator();
             for (int looked = 0; looked < MAX_CANDIDATES && candidates.hasNext(); looked++) {
                 Reading candidate = candidates.next();
-                if (!candidate.client().hasUnreadBytes()) {
+                if (!candidate.client().hasUnreadBytes() && candidate.place().passOn()) {
                     candidates.remove();
-                    // Before the lock is left: the connection cannot end, and give its place back, before that.
-                    candidate.place().passOn();
                     oldest = candidate;
                     break;
                 }
