@@ -4,9 +4,9 @@ package org.streamprox.proxy.http;
  * The authority grammar of RFC 3986 section 3.2 as HTTP uses it (RFC 9110 sections 4.2.4 and 7.2): a host and an
  * optional port, never user info. {@code Host} values and the authority of absolute- and authority-form targets
  * are checked against it, because the server behind the engine refuses or reads differently what it does not
- * match ({@code Host: x/foo}, {@code http://x@y/}).
+ * match ({@code Host: x/foo}, {@code http://x@y/}); so is a {@code Host} that a route's rewrite sets.
  */
-final class Authority {
+public final class Authority {
 
     private Authority() {
     }
@@ -17,7 +17,7 @@ final class Authority {
      *
      * @param portRequired whether the port must be there, as in a {@code CONNECT} target
      */
-    static boolean isValid(String authority, boolean portRequired) {
+    public static boolean isValid(String authority, boolean portRequired) {
         int hostEnd = authority.startsWith("[") ? ipLiteralEnd(authority) : regNameEnd(authority);
         if (hostEnd < 0) {
             return false;

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.streamprox.proxy.http.Authority;
 import org.streamprox.proxy.http.HeadParser;
 import org.streamprox.proxy.http.HeaderFields;
 import org.streamprox.proxy.http.RequestHead;
@@ -175,8 +176,8 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
 
     /**
      * Refuses changes that would make the forwarded head invalid or let the upstream frame the body differently
-     * from the client: an empty or missing {@code Host} (HTTP/1.1 requires one) and any change to
-     * {@code Content-Length} or {@code Transfer-Encoding}.
+     * from the client: an empty, missing or malformed {@code Host} (HTTP/1.1 requires one, as a host and optional
+     * port) and any change to {@code Content-Length} or {@code Transfer-Encoding}.
      */
     private static void checkChangeable(String name, String value) {
         if (FRAMING_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
@@ -184,6 +185,9 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
         }
         if (name.equalsIgnoreCase("Host") && value.isBlank()) {
             throw new IllegalArgumentException("Host cannot be removed or emptied: HTTP/1.1 requests need it");
+        }
+        if (name.equalsIgnoreCase("Host") && !Authority.isValid(value.replaceAll("^[ \t]+|[ \t]+$", ""), false)) {
+            throw new IllegalArgumentException("Host '" + value + "' is not a host and optional port");
         }
     }
 

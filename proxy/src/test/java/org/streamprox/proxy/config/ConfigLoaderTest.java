@@ -118,6 +118,7 @@ class ConfigLoaderTest {
         "no routes        | 1 | ''                    | listen: 0.0.0.0:1",
         "broken YAML      | 2 | ''                    | routes:~  - [ unclosed",
         "remove Host      | 3 | routes[0].rewrite.remove-headers[0] | routes:~  - remote: a:1~    rewrite: { remove-headers: [host] }",
+        "Host not a host  | 3 | routes[0].rewrite.set-headers.Host | routes:~  - remote: a:1~    rewrite: { set-headers: { Host: a/b } }",
         "framing header   | 3 | routes[0].rewrite.set-headers.Content-Length | routes:~  - remote: a:1~    rewrite: { set-headers: { Content-Length: 5 } }",
         "timeout on local | 2 | routes[0].idle-timeout | routes:~  - { local: foo, idle-timeout: 5s }",
     })
