@@ -31,6 +31,9 @@ final class Listener {
     /** Pause after an accept failure such as running out of file descriptors, so the loop does not spin. */
     private static final long ACCEPT_BACKOFF_MILLIS = 50;
 
+    /** The accept backlog asked for at least: the kernel's usual cap (net.core.somaxconn) since Linux 5.4. */
+    private static final int MIN_ACCEPT_BACKLOG = 4096;
+
     /** How often a connection waiting for a place looks again for an unfinished head to let go. */
     private static final long PLACE_RECHECK_MILLIS = 50;
 
@@ -69,9 +72,10 @@ final class Listener {
         serverChannel = ServerSocketChannel.open();
         try {
             serverChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            // As HAProxy does: room in the accept backlog for as many connections as there are places (the kernel
-            // caps it at net.core.somaxconn), so a burst is queued rather than its SYNs dropped for a 1 s retry.
-            serverChannel.bind(context.settings().listen(), context.settings().connections().maxConnections());
+            // Room in the accept backlog for a burst, at least as many connections as there are places (HAProxy's
+            // default; the kernel caps it at net.core.somaxconn), so it is queued, not its SYNs dropped for a 1 s retry.
+            serverChannel.bind(context.settings().listen(),
+                    Math.max(MIN_ACCEPT_BACKLOG, context.settings().connections().maxConnections()));
             boundAddress = (InetSocketAddress) serverChannel.getLocalAddress();
         } catch (IOException e) {
             serverChannel.close();
