@@ -26,13 +26,14 @@ fi
 
 take_lock app-image
 
-hash=$(inputs_hash "$it_dir/docker/streamprox" "$(sha256sum <"$jar")")
+# The entry point sources the launcher's memory settings, so they are an input too.
+hash=$(inputs_hash "$it_dir/docker/streamprox" "$(sha256sum <"$jar")" "$(sha256sum <"$repo_root/bin/jvm-memory.sh")")
 if image_current "$image" "$hash"; then
   step_end current
   exit 0
 fi
 new_tmp_dir ctx
-cp "$it_dir/docker/streamprox/Dockerfile" "$ctx/"
+cp "$it_dir/docker/streamprox/Dockerfile" "$it_dir/docker/streamprox/entrypoint.sh" "$repo_root/bin/jvm-memory.sh" "$ctx/"
 cp "$jar" "$ctx/streamprox.jar"
 docker_build "$image" "$hash" "$ctx"
 remove_replaced_images

@@ -28,8 +28,10 @@ import org.streamprox.testkit.Http;
  * StreamProx soak test, one source file run without a build ({@code java Soak.java ...}):
  * <ul>
  *   <li>{@code upstream}: the upstream behind the proxy; prints its port;</li>
- *   <li>{@code drive PROXY_PORT PROXY_PID SECONDS TSV}: the mixed workload through the proxy, one sample of the
- *       proxy process a second into TSV, and the verdict (exit 1 on lost bytes, errors or unbounded growth).</li>
+ *   <li>{@code drive PROXY_PORT PROXY_PID SECONDS TSV}: a warm-up, the mixed workload through the proxy for SECONDS,
+ *       a flood of new connections and a minute of quiet after it, one sample of the proxy process a second into
+ *       TSV, and the verdict (exit 1 on lost bytes, errors, unbounded growth, or memory that does not come back
+ *       after the flood).</li>
  * </ul>
  */
 public final class Soak {
@@ -175,6 +177,33 @@ final class Clients {
         }
     }
 
+    /**
+     * A request to the proxy's own local app: Jetty keeps the connection open after answering, so the client reads
+     * the body by its length and leaves, as browsers and load tools do.
+     */
+    void localApp() throws IOException {
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(Http.ascii("GET /bar HTTP/1.1\r\nHost: soak\r\n\r\n"));
+            String head = Http.readHead(socket.getInputStream());
+            String length = Http.field(head, "Content-Length");
+            byte[] body = length == null ? new byte[0]
+                    : socket.getInputStream().readNBytes(Integer.parseInt(length));
+            expect(Http.status(head) == 200 && new String(body, StandardCharsets.US_ASCII).equals("BAR!"),
+                    "local app: " + head);
+        }
+    }
+
+    /** Half a head, then silence: the proxy must cut it at its head timeout, with 408 or a close. */
+    void heldHead() throws IOException {
+        try (Socket socket = connect()) {
+            socket.getOutputStream().write(Http.ascii("GET /held HTTP/1.1\r\nHost: soak\r\n"));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            expect(answer.isEmpty() || answer.startsWith("HTTP/1.1 408 "), "held head answered " + answer);
+        } catch (java.net.SocketException e) {
+            // A cut that arrives as a reset is defined too.
+        }
+    }
+
     void download() throws IOException {
         int size = ThreadLocalRandom.current().nextInt(1, MAX_BULK);
         try (Socket socket = connect()) {
@@ -275,15 +304,20 @@ final class Clients {
     }
 }
 
-/** Samples the proxy process once a second: used heap (jstat), open descriptors and OS threads (/proc). */
+/**
+ * Samples the proxy process once a second: used heap (jstat), resident memory, open descriptors and OS threads
+ * (/proc).
+ */
 final class Sampler implements AutoCloseable {
 
-    /** One second's figures. */
-    record Sample(long second, long heapKb, long fds, long threads, long exchanges, long errors, long lost) {
-        static final String HEADER = "second\theap_kb\tfds\tthreads\texchanges\terrors\tlost";
+    /** One second's figures, and the phase of the soak it was taken in. */
+    record Sample(long second, String phase, long heapKb, long rssKb, long fds, long threads, long exchanges,
+                  long errors, long lost) {
+        static final String HEADER = "second\tphase\theap_kb\trss_kb\tfds\tthreads\texchanges\terrors\tlost";
 
         String tsv() {
-            return second + "\t" + heapKb + "\t" + fds + "\t" + threads + "\t" + exchanges + "\t" + errors + "\t" + lost;
+            return second + "\t" + phase + "\t" + heapKb + "\t" + rssKb + "\t" + fds + "\t" + threads + "\t"
+                    + exchanges + "\t" + errors + "\t" + lost;
         }
     }
 
@@ -301,12 +335,12 @@ final class Sampler implements AutoCloseable {
     }
 
     /** Blocks until jstat's next line, about a second after the last. */
-    Sample next(long second, Tally tally) throws IOException {
+    Sample next(long second, String phase, Tally tally) throws IOException {
         String[] values = jstatLines.readLine().trim().split("\\s+");
         double heap = Stream.of("S0U", "S1U", "EU", "OU")
                 .mapToDouble(column -> Double.parseDouble(values[columns.indexOf(column)])).sum();
-        return new Sample(second, Math.round(heap), descriptors(), threads(), tally.exchanges.get(),
-                tally.errors.get(), tally.lost.get());
+        return new Sample(second, phase, Math.round(heap), status("VmRSS:"), descriptors(), status("Threads:"),
+                tally.exchanges.get(), tally.errors.get(), tally.lost.get());
     }
 
     long descriptors() throws IOException {
@@ -315,9 +349,21 @@ final class Sampler implements AutoCloseable {
         }
     }
 
-    long threads() throws IOException {
+    /** Resident memory now, in KiB. */
+    long rssKb() throws IOException {
+        return status("VmRSS:");
+    }
+
+    /** The most resident memory the process has had since it started, in KiB. */
+    long peakRssKb() throws IOException {
+        return status("VmHWM:");
+    }
+
+    /** A number from /proc/PID/status: a count, or KiB for the Vm fields. */
+    private long status(String field) throws IOException {
         return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
-                .filter(line -> line.startsWith("Threads:")).mapToLong(line -> Long.parseLong(line.substring(8).trim()))
+                .filter(line -> line.startsWith(field))
+                .mapToLong(line -> Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]))
                 .findFirst().orElseThrow();
     }
 
@@ -352,19 +398,56 @@ record Growth(String name, long secondQuarter, long lastQuarter, double factor, 
     }
 }
 
-/** Runs the clients for the duration while sampling, then judges. */
+/** Whether resident memory came back after the flood: at the end of the quiet minute against the pre-load value. */
+record MemoryReturn(long beforeKb, long peakKb, long afterKb, long afterSeconds) {
+
+    /** How far above its pre-load value resident memory may be once the flood is a minute past. */
+    static final double LIMIT = 0.25;
+
+    double growth() {
+        return (double) afterKb / beforeKb - 1;
+    }
+
+    boolean returned() {
+        return growth() <= LIMIT;
+    }
+
+    @Override
+    public String toString() {
+        return String.format("soak: rss before %d MB, peak %d MB, %d s after %d MB (%+.0f %%)%s", beforeKb / 1024,
+                peakKb / 1024, afterSeconds, afterKb / 1024, growth() * 100,
+                returned() ? "" : ": NOT RETURNED (limit +" + Math.round(LIMIT * 100) + " %)");
+    }
+}
+
+/**
+ * Runs the soak's phases while sampling, then judges: a warm-up of the mixed workload; a pause, whose resident
+ * memory is the pre-load value; the mixed workload for the duration; a flood of new connections; and a quiet
+ * minute, at whose end resident memory must be back within 25 % of the pre-load value.
+ */
 final class Driver {
 
     private static final Duration HEAD_TIMEOUT = Duration.ofSeconds(2);
     /** After the load stops, descriptors must come back to within this many of the idle proxy's. */
     private static final long FD_RETURN_SLACK = 20;
+    /** Long enough to use every path once and have the JIT compile the hot ones. */
+    private static final Duration WARM_UP = Duration.ofSeconds(10);
+    /** Quiet after the warm-up before the pre-load sample, so it is not taken with connections still closing. */
+    private static final Duration SETTLE = Duration.ofSeconds(3);
+    private static final Duration FLOOD = Duration.ofSeconds(15);
+    /** Connections opened one after the other by each of this many threads during the flood. */
+    private static final int FLOODERS = 400;
+    /** Connections sitting on half a head during the flood, each renewed when the proxy cuts it. */
+    private static final int HOLDERS = 400;
+    private static final Duration AFTER_FLOOD = Duration.ofSeconds(60);
 
     private final long pid;
     private final Duration duration;
     private final Path tsv;
     private final Tally tally = new Tally();
     private final Clients clients;
-    private volatile boolean running = true;
+    private final List<Sampler.Sample> samples = new ArrayList<>();
+    private long second;
 
     Driver(int proxyPort, long pid, Duration duration, Path tsv) {
         this.pid = pid;
@@ -378,51 +461,91 @@ final class Driver {
         void run() throws Exception;
     }
 
-    private Thread repeat(String name, long pauseMillis, Round round) {
-        return Thread.ofVirtual().name(name).start(() -> {
-            while (running) {
-                try {
-                    round.run();
-                    Thread.sleep(pauseMillis);
-                } catch (Exception e) {
-                    tally.problem(tally.errors, name + ": " + e);
-                }
-            }
-        });
-    }
+    /** Clients that repeat their rounds until stopped. */
+    private final class Workload {
 
-    boolean run() throws Exception {
-        List<Sampler.Sample> samples = new ArrayList<>();
-        try (Sampler sampler = new Sampler(pid); PrintWriter out = new PrintWriter(Files.newBufferedWriter(tsv))) {
-            long idleFds = sampler.descriptors();
-            List<Thread> workers = new ArrayList<>();
-            for (int i = 0; i < 4; i++) {
-                workers.add(repeat("short-" + i, 5, clients::shortRequest));
-            }
-            workers.add(repeat("download", 0, clients::download));
-            workers.add(repeat("upload", 0, clients::upload));
-            for (int i = 0; i < 2; i++) {
-                workers.add(repeat("upgraded-" + i, 10, clients::upgradedEcho));
-            }
-            for (int i = 0; i < 20; i++) {
-                workers.add(repeat("slowloris-" + i, 0, () -> clients.slowloris(HEAD_TIMEOUT)));
-            }
-            workers.add(repeat("abuse", 20, clients::abuse));
+        private final List<Thread> workers = new ArrayList<>();
+        private volatile boolean running = true;
 
-            out.println(Sampler.Sample.HEADER);
-            long end = System.nanoTime() + duration.toNanos();
-            for (long second = 1; System.nanoTime() < end; second++) {
-                Sampler.Sample sample = sampler.next(second, tally);
-                samples.add(sample);
-                out.println(sample.tsv());
-                out.flush();
+        Workload repeat(String name, int count, long pauseMillis, Round round) {
+            for (int i = 0; i < count; i++) {
+                workers.add(Thread.ofVirtual().name(name + "-" + i).start(() -> {
+                    while (running) {
+                        try {
+                            round.run();
+                            Thread.sleep(pauseMillis);
+                        } catch (Exception e) {
+                            tally.problem(tally.errors, name + ": " + e);
+                        }
+                    }
+                }));
             }
+            return this;
+        }
+
+        void stop() throws InterruptedException {
             running = false;
             for (Thread worker : workers) {
                 worker.join(Duration.ofSeconds(30));
             }
+        }
+    }
+
+    private Workload mixed() {
+        return new Workload()
+                .repeat("short", 4, 5, clients::shortRequest)
+                .repeat("local", 2, 5, clients::localApp)
+                .repeat("download", 1, 0, clients::download)
+                .repeat("upload", 1, 0, clients::upload)
+                .repeat("upgraded", 2, 10, clients::upgradedEcho)
+                .repeat("slowloris", 20, 0, () -> clients.slowloris(HEAD_TIMEOUT))
+                .repeat("abuse", 1, 20, clients::abuse);
+    }
+
+    /** New connections as fast as they go, half through the upstream and half to a local app, and held heads. */
+    private Workload flood() {
+        return new Workload()
+                .repeat("flood-upstream", FLOODERS / 2, 0, clients::shortRequest)
+                .repeat("flood-local", FLOODERS / 2, 0, clients::localApp)
+                .repeat("flood-held", HOLDERS, 0, clients::heldHead);
+    }
+
+    /** Samples once a second (each sample waits for jstat's next line) for as long as the phase lasts. */
+    private void samplePhase(Sampler sampler, PrintWriter out, String phase, Duration length) throws IOException {
+        long end = System.nanoTime() + length.toNanos();
+        while (System.nanoTime() < end) {
+            Sampler.Sample sample = sampler.next(++second, phase, tally);
+            samples.add(sample);
+            out.println(sample.tsv());
+            out.flush();
+        }
+    }
+
+    boolean run() throws Exception {
+        try (Sampler sampler = new Sampler(pid); PrintWriter out = new PrintWriter(Files.newBufferedWriter(tsv))) {
+            out.println(Sampler.Sample.HEADER);
+            long idleFds = sampler.descriptors();
+
+            Workload warmUp = mixed();
+            samplePhase(sampler, out, "warm-up", WARM_UP);
+            warmUp.stop();
+            awaitDescriptorsBelow(sampler, idleFds + FD_RETURN_SLACK);
+            samplePhase(sampler, out, "pause", SETTLE);
+            long beforeKb = sampler.rssKb();
+
+            Workload load = mixed();
+            samplePhase(sampler, out, "load", duration);
+            load.stop();
             long settledFds = awaitDescriptorsBelow(sampler, idleFds + FD_RETURN_SLACK);
-            return judge(samples, idleFds, settledFds);
+
+            Workload flood = flood();
+            samplePhase(sampler, out, "flood", FLOOD);
+            flood.stop();
+            long afterFloodFds = awaitDescriptorsBelow(sampler, idleFds + FD_RETURN_SLACK);
+            samplePhase(sampler, out, "after", AFTER_FLOOD);
+            MemoryReturn memory = new MemoryReturn(beforeKb, sampler.peakRssKb(), sampler.rssKb(),
+                    AFTER_FLOOD.toSeconds());
+            return judge(idleFds, Math.max(settledFds, afterFloodFds), memory);
         }
     }
 
@@ -436,19 +559,21 @@ final class Driver {
         return fds;
     }
 
-    private boolean judge(List<Sampler.Sample> samples, long idleFds, long settledFds) {
+    private boolean judge(long idleFds, long settledFds, MemoryReturn memory) {
+        List<Sampler.Sample> load = samples.stream().filter(sample -> sample.phase().equals("load")).toList();
         List<Growth> growth = List.of(
-                Growth.of("heap_kb", samples.stream().map(Sampler.Sample::heapKb).toList(), 1.5, 64 * 1024),
-                Growth.of("fds", samples.stream().map(Sampler.Sample::fds).toList(), 1.2, 64),
-                Growth.of("threads", samples.stream().map(Sampler.Sample::threads).toList(), 1.2, 8));
+                Growth.of("heap_kb", load.stream().map(Sampler.Sample::heapKb).toList(), 1.5, 64 * 1024),
+                Growth.of("fds", load.stream().map(Sampler.Sample::fds).toList(), 1.2, 64),
+                Growth.of("threads", load.stream().map(Sampler.Sample::threads).toList(), 1.2, 8));
         boolean fdsReturned = settledFds <= idleFds + FD_RETURN_SLACK;
         System.out.printf("exchanges %d, bytes verified %d, errors %d, lost %d%n", tally.exchanges.get(),
                 tally.bytesVerified.get(), tally.errors.get(), tally.lost.get());
         growth.forEach(System.out::println);
-        System.out.printf("fds      idle %d, after the load %d: %s%n", idleFds, settledFds,
+        System.out.printf("fds      idle %d, after the load and the flood %d: %s%n", idleFds, settledFds,
                 fdsReturned ? "returned" : "NOT RETURNED");
+        System.out.println(memory);
         tally.firstProblems().forEach(problem -> System.out.println("problem: " + problem));
         return tally.errors.get() == 0 && tally.lost.get() == 0 && fdsReturned
-                && growth.stream().allMatch(Growth::bounded);
+                && growth.stream().allMatch(Growth::bounded) && memory.returned();
     }
 }

@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Soak test: StreamProx (the jar, rebuilt when older than its sources) in front of a loopback upstream, under a mixed workload
-# (short requests, checksummed bulk transfers both ways, upgraded echo connections, slowloris and abusive
-# clients) for N minutes. The proxy's heap, descriptors, threads and the error counts go to a TSV once a second.
+# Soak test: StreamProx as bin/streamprox runs it (the jar, rebuilt when older than its sources, with the launcher's
+# memory settings) in front of a loopback upstream, under a mixed workload (short requests, requests to a local app,
+# checksummed bulk transfers both ways, upgraded echo connections, slowloris and abusive clients) for N minutes after
+# a 10 s warm-up; then a 15 s flood of new connections and a quiet minute. The proxy's heap, resident memory,
+# descriptors, threads and the error counts go to a TSV once a second.
 # Fails on any lost byte or unexpected answer, on growth without bound (last quarter's median against the second
-# quarter's), if descriptors do not come back after the load, on an ERROR in the proxy's log, or an unclean stop.
+# quarter's), if descriptors do not come back after the load, if resident memory a minute after the flood is more
+# than 25 % above its pre-load value (taken after the warm-up, once its connections have closed), on an ERROR in the
+# proxy's log, or an unclean stop. STREAMPROX_JAVA_OPTS, if set, is passed on (after the launcher's settings).
 #   it/soak/run.sh [--minutes N]      default 10; 1 when CI=true
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,7 +26,6 @@ while [ $# -gt 0 ]; do
 done
 
 streamprox_build
-jar=$STREAMPROX_JAR
 # The soak speaks HTTP with the same test kit as the other tests.
 soak=(java -cp "$STREAMPROX_TESTKIT_JAR" "$here/Soak.java")
 
@@ -53,8 +56,9 @@ pids+=($!)
 upstream_port=$(await_line "$work/upstream.out" '^([0-9]+)$')
 
 sed "s/UPSTREAM_PORT/$upstream_port/g" "$here/soak.yaml" >"$work/soak.yaml"
-java -Xmx256m -Dlogback.configurationFile="$here/logback-soak.xml" -jar "$jar" \
-  --config "$work/soak.yaml" --listen 127.0.0.1:0 >"$work/proxy.log" 2>&1 &
+# bin/streamprox execs java, so this is the proxy's JVM's pid.
+STREAMPROX_JAVA_OPTS="${STREAMPROX_JAVA_OPTS:-} -Dlogback.configurationFile=$here/logback-soak.xml" \
+  "$root/bin/streamprox" --config "$work/soak.yaml" --listen 127.0.0.1:0 >"$work/proxy.log" 2>&1 &
 proxy_pid=$!
 pids+=("$proxy_pid")
 proxy_port=$(await_line "$work/proxy.log" 'listening on 127\.0\.0\.1:([0-9]+)')

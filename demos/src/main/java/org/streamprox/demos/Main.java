@@ -50,6 +50,7 @@ public final class Main implements Callable<Integer> {
             System.err.println("streamprox: " + e.getMessage());
             return CONFIG_ERROR;
         }
+        IdleHeapCollection.enable();
         try {
             StreamProx.serveUntilStopSignal(proxyConfig, apps);
         } catch (IOException e) {

@@ -44,9 +44,14 @@ class MainProcessTest {
     }
 
     private Process start(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        return start(List.of(), args);
+    }
+
+    private Process start(List<String> jvmOptions, String... args) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         processes.add(process);
@@ -128,6 +133,29 @@ class MainProcessTest {
             assertTrue(process.waitFor(20, TimeUnit.SECONDS));
             assertEquals(0, process.exitValue());
         }
+    }
+
+    @Test
+    void servingTurnsOnG1sPeriodicCollectionUnlessTheCommandLineChoseAnInterval() throws Exception {
+        // G1 named each time: on a machine with one CPU or under 1792 MB the JVM would pick Serial.
+        assertEquals(Long.toString(IdleHeapCollection.INTERVAL_MILLIS), periodicCollectionWhileServing("-XX:+UseG1GC"));
+        assertEquals("0", periodicCollectionWhileServing("-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=0"));
+        assertEquals("3000", periodicCollectionWhileServing("-XX:+UseG1GC", "-XX:G1PeriodicGCInterval=3000"));
+        assertEquals("0", periodicCollectionWhileServing("-XX:+UseSerialGC"));
+    }
+
+    /** G1PeriodicGCInterval of a JVM serving the demos, started with these options. */
+    private String periodicCollectionWhileServing(String... jvmOptions) throws Exception {
+        Process process = start(List.of(jvmOptions), "--listen", "127.0.0.1:0");
+        awaitPort(follow(process));
+        Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()), "VM.flags", "-all").redirectErrorStream(true).start();
+        String flags = output(jcmd);
+        process.toHandle().destroy();
+        assertTrue(process.waitFor(20, TimeUnit.SECONDS));
+        Matcher interval = Pattern.compile("\\bG1PeriodicGCInterval\\s*=\\s*(\\d+)").matcher(flags);
+        assertTrue(interval.find(), flags);
+        return interval.group(1);
     }
 
     /** Collects the process's output lines as they come. */

@@ -3,6 +3,7 @@ package org.streamprox.apps.host;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -25,7 +26,17 @@ public final class JettyLocalApps implements LocalApps {
     /** Jetty's own default; a plain HTTP connection left idle this long is closed. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
 
-    private final Server server = new Server(new VirtualThreadPool());
+    /**
+     * Free buffers Jetty keeps for reuse, in bytes, for heap and direct buffers each. Jetty's own default is an
+     * eighth of the maximum heap (64 MiB of direct buffers at -Xmx512m, 790 MiB with a 6 GiB default heap), and its
+     * pool never shrinks: a flood of 1,000 concurrent local-app connections left 16 MiB of direct buffers resident
+     * for good. 4 MiB keeps 256 of the 16 KiB input buffers; the same flood ran as fast (docs/operations.md,
+     * "Memory").
+     */
+    static final long RETAINED_BUFFER_BYTES = 4L * 1024 * 1024;
+
+    private final Server server = new Server(new VirtualThreadPool(), null,
+            new ArrayByteBufferPool(0, -1, -1, Integer.MAX_VALUE, RETAINED_BUFFER_BYTES, RETAINED_BUFFER_BYTES));
     private final AppsByEndPoint apps = new AppsByEndPoint();
     private final Duration idleTimeout;
     private volatile HandOffConnector connector;

@@ -1,0 +1,24 @@
+# Sourced by bin/streamprox and by the container image's entry point (POSIX sh): the JVM's memory settings, chosen by
+# measurement in docs/operations.md ("Memory").
+#   streamprox_memory_settings JAVA    sets STREAMPROX_MEMORY_OPTS for that java and exports MALLOC_ARENA_MAX
+# The options go before STREAMPROX_JAVA_OPTS on the command line, so an operator's own choice of each wins. The proxy
+# itself turns on G1's periodic collection (when nobody chose an interval), which shrinks the heap when idle.
+
+streamprox_memory_settings() {
+  # A bound of its own rather than a quarter of the machine; a heap that starts small and, after each periodic
+  # collection, shrinks back close to what is live.
+  STREAMPROX_MEMORY_OPTS="-Xms16m -Xmx512m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+  # G1 also where the JVM would pick Serial (one CPU, or under 1792 MB), unless the operator picked a collector.
+  case " ${STREAMPROX_JAVA_OPTS:-} " in
+    *" -XX:+UseSerialGC "* | *" -XX:+UseParallelGC "* | *" -XX:+UseG1GC "* | *" -XX:+UseZGC "* \
+      | *" -XX:+UseShenandoahGC "* | *" -XX:+UseEpsilonGC "*) ;;
+    *) STREAMPROX_MEMORY_OPTS="-XX:+UseG1GC $STREAMPROX_MEMORY_OPTS" ;;
+  esac
+  # Give freed native memory back every 10 s: JDK 21.0.4+ and 22+ (older 21 updates lack it or keep it experimental).
+  if "$1" -XX:TrimNativeHeapInterval=10000 -version >/dev/null 2>&1; then
+    STREAMPROX_MEMORY_OPTS="$STREAMPROX_MEMORY_OPTS -XX:TrimNativeHeapInterval=10000"
+  fi
+  # glibc's malloc would keep up to 8 arenas per core, each holding on to memory it once needed.
+  MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+  export MALLOC_ARENA_MAX
+}
