@@ -111,6 +111,7 @@ install_packages() {
 
 install_packages
 . "$root/bin/jdk.sh"
+. "$root/bin/jvm-memory.sh"
 streamprox_find_jdk
 # Builds the jar when it is missing or older than the sources, then just prints the version.
 "$root/bin/streamprox" --version >/dev/null
@@ -288,8 +289,10 @@ selected nginx-stream && start_server nginx-stream "$port_nginx" nginx -p "$work
 # As shipped: default JVM options, access log on (to a file here).
 selected streamprox && start_server streamprox "$port_streamprox" "$root/bin/streamprox" --config "$work/streamprox.yaml"
 # shellcheck disable=SC2086 # the options are words
+# The earlier build with the launcher's JVM options of this tree, so that the engines are what differs.
+streamprox_memory_settings java
 selected streamprox-base && start_server streamprox-base "$port_streamprox_base" \
-  java ${STREAMPROX_JAVA_OPTS:-} -jar "$base_jar" --config "$work/streamprox-base.yaml"
+  java $STREAMPROX_MEMORY_OPTS ${STREAMPROX_JAVA_OPTS:-} -jar "$base_jar" --config "$work/streamprox-base.yaml"
 selected design-floor && start_server design-floor "$port_floor" "${bench_java[@]}" DesignFloor "$port_floor" \
   "$port_upstream"
 # The local-route pair, each in a JVM of its own with default options (plus STREAMPROX_JAVA_OPTS for StreamProx).
