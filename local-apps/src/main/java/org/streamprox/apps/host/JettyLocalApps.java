@@ -29,11 +29,12 @@ public final class JettyLocalApps implements LocalApps {
     /**
      * Free buffers Jetty keeps for reuse, in bytes, for heap and direct buffers each. Jetty's own default is an
      * eighth of the maximum heap (64 MiB of direct buffers at -Xmx512m, 790 MiB with a 6 GiB default heap), and its
-     * pool never shrinks: a flood of 1,000 concurrent local-app connections left 16 MiB of direct buffers resident
-     * for good. 4 MiB keeps 256 of the 16 KiB input buffers; the same flood ran as fast (docs/operations.md,
-     * "Memory").
+     * pool never shrinks: what a flood of local-app connections made it keep, about 16 KiB per concurrent
+     * connection, stays resident. 16 MiB, as much as the engine's own copy-buffer pool keeps at its default size,
+     * covers 1,000 concurrent connections; beyond that Jetty allocates and drops buffers, which the garbage
+     * collector frees later (a 4 MiB bound had a flood of 1,000 peak 100 MB higher, docs/operations.md "Memory").
      */
-    static final long RETAINED_BUFFER_BYTES = 4L * 1024 * 1024;
+    static final long RETAINED_BUFFER_BYTES = 16L * 1024 * 1024;
 
     private final Server server = new Server(new VirtualThreadPool(), null,
             new ArrayByteBufferPool(0, -1, -1, Integer.MAX_VALUE, RETAINED_BUFFER_BYTES, RETAINED_BUFFER_BYTES));

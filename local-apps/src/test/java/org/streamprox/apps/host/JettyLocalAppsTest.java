@@ -15,8 +15,8 @@ class JettyLocalAppsTest {
     void jettysBufferPoolKeepsNoMoreThanItsBoundOnceABurstOfBuffersIsReleased() {
         ArrayByteBufferPool pool = (ArrayByteBufferPool) new JettyLocalApps().server().getByteBufferPool();
         for (boolean direct : new boolean[] {true, false}) {
-            // As many 16 KiB input buffers at once as 1,000 concurrent connections take: 16 MiB.
-            List<? extends RetainableByteBuffer> taken = IntStream.range(0, 1_000)
+            // As many 16 KiB input buffers at once as 2,000 concurrent connections take: 31 MiB.
+            List<? extends RetainableByteBuffer> taken = IntStream.range(0, 2_000)
                     .mapToObj(i -> pool.acquire(16 * 1024, direct)).toList();
             taken.forEach(RetainableByteBuffer::release);
             long kept = direct ? pool.getDirectMemory() : pool.getHeapMemory();
