@@ -5,9 +5,11 @@
 # itself turns on G1's periodic collection (when nobody chose an interval), which shrinks the heap when idle.
 
 streamprox_memory_settings() {
-  # A bound of its own rather than a quarter of the machine; a heap that starts small and, after each periodic
-  # collection, shrinks back close to what is live.
-  STREAMPROX_MEMORY_OPTS="-Xms16m -Xmx512m -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30"
+  # A bound of its own rather than a quarter of the machine; a heap that starts small rather than at 1/64 of the
+  # machine. When the proxy has collected nothing for the periodic interval, G1 collects in full, which shrinks the
+  # heap back to what is live (plus G1's default 70 % free at most) at once; a concurrent collection would shrink it
+  # over several intervals. Lower free ratios kept the heap so small under load that G1 marked it over and over.
+  STREAMPROX_MEMORY_OPTS="-Xms16m -Xmx512m -XX:-G1PeriodicGCInvokesConcurrent"
   # G1 also where the JVM would pick Serial (one CPU, or under 1792 MB), unless the operator picked a collector.
   case " ${STREAMPROX_JAVA_OPTS:-} " in
     *" -XX:+UseSerialGC "* | *" -XX:+UseParallelGC "* | *" -XX:+UseG1GC "* | *" -XX:+UseZGC "* \

@@ -3,7 +3,7 @@ package org.streamprox.apps.host;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
-import org.eclipse.jetty.io.ArrayByteBufferPool;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -28,16 +28,17 @@ public final class JettyLocalApps implements LocalApps {
 
     /**
      * Free buffers Jetty keeps for reuse, in bytes, for heap and direct buffers each. Jetty's own default is an
-     * eighth of the maximum heap (64 MiB of direct buffers at -Xmx512m, 790 MiB with a 6 GiB default heap), and its
-     * pool never shrinks: what a flood of local-app connections made it keep, about 16 KiB per concurrent
-     * connection, stays resident. 16 MiB, as much as the engine's own copy-buffer pool keeps at its default size,
-     * covers 1,000 concurrent connections; beyond that Jetty allocates and drops buffers, which the garbage
-     * collector frees later (a 4 MiB bound had a flood of 1,000 peak 100 MB higher, docs/operations.md "Memory").
+     * eighth of the maximum heap (64 MiB of direct buffers at -Xmx512m, 790 MiB with a 6 GiB default heap).
+     * 16 MiB, as much as the engine's own copy-buffer pool keeps at its default size, covers 1,000 concurrent
+     * connections; beyond that Jetty allocates and drops buffers, which the garbage collector frees later (a 4 MiB
+     * bound had a flood of 1,000 peak 100 MB higher, docs/operations.md "Memory").
      */
     static final long RETAINED_BUFFER_BYTES = 16L * 1024 * 1024;
+    /** The pool is emptied when no buffer was asked for during a whole period of this length. */
+    static final Duration BUFFER_IDLE_PERIOD = Duration.ofSeconds(10);
 
-    private final Server server = new Server(new VirtualThreadPool(), null,
-            new ArrayByteBufferPool(0, -1, -1, Integer.MAX_VALUE, RETAINED_BUFFER_BYTES, RETAINED_BUFFER_BYTES));
+    private final IdleEmptiedBufferPool buffers = new IdleEmptiedBufferPool(RETAINED_BUFFER_BYTES);
+    private final Server server = new Server(new VirtualThreadPool(), null, buffers);
     private final AppsByEndPoint apps = new AppsByEndPoint();
     private final Duration idleTimeout;
     private volatile HandOffConnector connector;
@@ -90,6 +91,16 @@ public final class JettyLocalApps implements LocalApps {
         connector.setIdleTimeout(idleTimeout.toMillis());
         server.addConnector(connector);
         server.start();
+        emptyBuffersWhenIdle();
+    }
+
+    /** Empties Jetty's buffer pool if the last period asked for no buffer, then again a period later. */
+    private void emptyBuffersWhenIdle() {
+        if (server.isRunning()) {
+            buffers.emptyIfUnused();
+            server.getScheduler().schedule(this::emptyBuffersWhenIdle, BUFFER_IDLE_PERIOD.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
