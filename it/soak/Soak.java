@@ -32,6 +32,8 @@ import org.streamprox.testkit.Http;
  *       a flood of new connections and a minute of quiet after it, one sample of the proxy process a second into
  *       TSV, and the verdict (exit 1 on lost bytes, errors, unbounded growth, or memory that does not come back
  *       after the flood).</li>
+ *   <li>{@code idle PROXY_PORT PROXY_PID heads|tunnels COUNT...}: the proxy's resident memory and heap with that many
+ *       idle connections open, step by step (it/soak/memory.sh runs it for docs/operations.md).</li>
  * </ul>
  */
 public final class Soak {
@@ -41,7 +43,10 @@ public final class Soak {
             case "upstream" -> Upstream.serve();
             case "drive" -> System.exit(new Driver(Integer.parseInt(args[1]), Long.parseLong(args[2]),
                     Duration.ofSeconds(Long.parseLong(args[3])), Path.of(args[4])).run() ? 0 : 1);
-            default -> throw new IllegalArgumentException("usage: java Soak.java upstream | drive PORT PID SECONDS TSV");
+            case "idle" -> IdleConnections.measure(Integer.parseInt(args[1]), Long.parseLong(args[2]), args[3],
+                    Arrays.stream(args, 4, args.length).mapToInt(Integer::parseInt).toArray());
+            default -> throw new IllegalArgumentException("usage: java Soak.java upstream | drive PORT PID SECONDS TSV"
+                    + " | idle PORT PID heads|tunnels COUNT...");
         }
     }
 }
@@ -121,6 +126,90 @@ final class Upstream {
     private static void small(OutputStream out, String body) throws IOException {
         out.write(Http.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\nConnection: close\r\n\r\n"
                 + body));
+    }
+}
+
+/**
+ * The proxy's memory against idle connections: opens connections in steps up to each count and holds them, each
+ * either half a head ({@code heads}: the head timeout must be long) or a tunnel to the upstream ({@code tunnels}: an
+ * upgraded connection, silent after the 101), and after each step, once the proxy has been idle long enough for a
+ * periodic collection, prints its resident memory and used heap.
+ */
+final class IdleConnections {
+
+    private static final Duration SETTLE = Duration.ofSeconds(15);
+
+    private IdleConnections() {
+    }
+
+    static void measure(int proxyPort, long pid, String kind, int[] counts) throws Exception {
+        byte[] head = Http.ascii(switch (kind) {
+            case "heads" -> "GET /held HTTP/1.1\r\nHost: soak\r\n";
+            case "tunnels" -> "GET /ws HTTP/1.1\r\nHost: soak\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+            default -> throw new IllegalArgumentException("heads or tunnels, not " + kind);
+        });
+        // The same kind of connection a few hundred times first, so the steps measure connections, not warm-up.
+        List<Socket> open = new ArrayList<>();
+        open(proxyPort, kind, head, open, 500);
+        for (Socket socket : open) {
+            socket.close();
+        }
+        open.clear();
+        System.out.printf("%-8s %11s %8s %9s %22s%n", kind, "connections", "rss MB", "heap MB", "rss per connection KiB");
+        long baseKb = 0;
+        for (int count : java.util.stream.IntStream.concat(java.util.stream.IntStream.of(0), Arrays.stream(counts))
+                .toArray()) {
+            open(proxyPort, kind, head, open, count);
+            Thread.sleep(SETTLE);
+            long rssKb = vmStatus(pid, "VmRSS:");
+            baseKb = count == 0 ? rssKb : baseKb;
+            System.out.printf("%-8s %,11d %8d %9.1f %22s%n", kind, count, rssKb / 1024, usedHeapKb(pid) / 1024.0,
+                    count == 0 ? "-" : String.format("%.1f", (rssKb - baseKb) / (double) count));
+        }
+        for (Socket socket : open) {
+            socket.close();
+        }
+    }
+
+    /** Opens connections until {@code open} holds {@code count}; a tunnel counts once the upstream's 101 is in. */
+    private static void open(int proxyPort, String kind, byte[] head, List<Socket> open, int count)
+            throws IOException {
+        List<Socket> added = new ArrayList<>();
+        while (open.size() + added.size() < count) {
+            Socket socket = new Socket(InetAddress.getLoopbackAddress(), proxyPort);
+            socket.getOutputStream().write(head);
+            added.add(socket);
+        }
+        for (Socket socket : added) {
+            if (kind.equals("tunnels")) {
+                socket.setSoTimeout(30_000);
+                int status = Http.status(Http.readHead(socket.getInputStream()));
+                if (status != 101) {
+                    throw new IOException("tunnel answered " + status);
+                }
+            }
+        }
+        open.addAll(added);
+    }
+
+    private static long vmStatus(long pid, String field) throws IOException {
+        return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                .filter(line -> line.startsWith(field))
+                .mapToLong(line -> Long.parseLong(line.substring(field.length()).trim().split("\\s+")[0]))
+                .findFirst().orElseThrow();
+    }
+
+    /** Young and old generation in use, from one line of jstat. */
+    private static long usedHeapKb(long pid) throws IOException, InterruptedException {
+        Process jstat = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jstat").toString(), "-gc",
+                Long.toString(pid)).start();
+        List<String> lines = new String(jstat.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).lines()
+                .toList();
+        jstat.waitFor();
+        List<String> columns = List.of(lines.get(0).trim().split("\\s+"));
+        String[] values = lines.get(1).trim().split("\\s+");
+        return Math.round(Stream.of("S0U", "S1U", "EU", "OU")
+                .mapToDouble(column -> Double.parseDouble(values[columns.indexOf(column)])).sum());
     }
 }
 

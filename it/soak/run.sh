@@ -27,41 +27,9 @@ done
 
 streamprox_build
 # The soak speaks HTTP with the same test kit as the other tests.
-soak=(java -cp "$STREAMPROX_TESTKIT_JAR" "$here/Soak.java")
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/streamprox-soak.XXXXXX")
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-
-# Waits up to 30 s for the first line of FILE that matches REGEX and prints its first capture group.
-await_line() {
-  local file=$1 regex=$2
-  for _ in $(seq 300); do
-    if [ -s "$file" ] && grep -qE "$regex" "$file"; then
-      sed -nE "s/.*$regex.*/\1/p" "$file" | head -n 1
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "nothing like /$regex/ in $file after 30 s:" >&2
-  cat "$file" >&2
-  return 1
-}
-
-"${soak[@]}" upstream >"$work/upstream.out" 2>&1 &
-pids+=($!)
-upstream_port=$(await_line "$work/upstream.out" '^([0-9]+)$')
-
-sed "s/UPSTREAM_PORT/$upstream_port/g" "$here/soak.yaml" >"$work/soak.yaml"
-# bin/streamprox execs java, so this is the proxy's JVM's pid.
-STREAMPROX_JAVA_OPTS="${STREAMPROX_JAVA_OPTS:-} -Dlogback.configurationFile=$here/logback-soak.xml" \
-  "$root/bin/streamprox" --config "$work/soak.yaml" --listen 127.0.0.1:0 >"$work/proxy.log" 2>&1 &
-proxy_pid=$!
-pids+=("$proxy_pid")
-proxy_port=$(await_line "$work/proxy.log" 'listening on 127\.0\.0\.1:([0-9]+)')
+. "$here/lib.sh"
+start_upstream
+start_proxy "$here/soak.yaml" "$work/proxy.log"
 
 echo "soak: ${minutes} min, proxy pid $proxy_pid on port $proxy_port, upstream port $upstream_port, files in $work"
 verdict=0
