@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import org.streamprox.proxy.transport.Transport;
 
 /**
@@ -96,12 +95,8 @@ public final class HeadReader {
         }
 
         private int readBeforeDeadline(Transport client, ByteBuffer into) throws IOException, HeadException {
-            long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
             try {
-                if (remainingMillis <= 0) {
-                    throw new SocketTimeoutException();
-                }
-                return client.read(into, remainingMillis);
+                return client.readBefore(into, deadline);
             } catch (SocketTimeoutException e) {
                 // A client that never sent a byte (a browser's speculative connection, a port scan) is closed quietly.
                 boolean started = length > 0;

@@ -2,8 +2,10 @@ package org.streamprox.proxy.transport;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One side of a proxied connection as the engine reads and writes it: the client's, or the upstream's in a tunnel.
@@ -20,6 +22,20 @@ public interface Transport {
      * {@link java.net.SocketTimeoutException}. The buffer must be a heap buffer: timed reads are for heads.
      */
     int read(ByteBuffer into, long timeoutMillis) throws IOException;
+
+    /**
+     * As {@link #read(ByteBuffer, long)}, waiting at most until {@code deadlineNanos} (a {@link System#nanoTime()}
+     * value): the readers of a connection's first bytes give it one deadline, however many reads they take.
+     *
+     * @throws SocketTimeoutException when the deadline passes, at once if it already has
+     */
+    default int readBefore(ByteBuffer into, long deadlineNanos) throws IOException {
+        long remainingMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime());
+        if (remainingMillis <= 0) {
+            throw new SocketTimeoutException("deadline passed");
+        }
+        return read(into, remainingMillis);
+    }
 
     /** Whether bytes have arrived that no read has taken yet (replayed ones included); false once closed. */
     boolean hasUnreadBytes();
