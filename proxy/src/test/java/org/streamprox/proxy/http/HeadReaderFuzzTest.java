@@ -10,9 +10,7 @@ import com.code_intelligence.jazzer.mutation.annotation.InRange;
 import com.code_intelligence.jazzer.mutation.annotation.NotNull;
 import com.code_intelligence.jazzer.mutation.annotation.WithLength;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -21,7 +19,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.streamprox.proxy.transport.Transport;
+import org.streamprox.testkit.SplitTransport;
 
 /**
  * Coverage-guided fuzzing of {@link HeadReader}'s scanning: whatever the bytes and however the reads cut them,
@@ -71,7 +69,7 @@ class HeadReaderFuzzTest {
         String otherOutcome = read(limits, other, input);
 
         // Running out of reads legitimately depends on the cut; nothing else may.
-        if (one.reads < maxReads && other.reads < maxReads) {
+        if (one.reads() < maxReads && other.reads() < maxReads) {
             assertEquals(outcome, otherOutcome, "reads of " + one + " and of " + other);
         }
     }
@@ -112,95 +110,5 @@ class HeadReaderFuzzTest {
         byte[] bytes = new byte[buffer.remaining()];
         buffer.duplicate().get(bytes);
         return bytes;
-    }
-
-    /**
-     * Returns the input in reads of the sizes the split's bytes give (1 to 256, the split repeated; all at once
-     * when it is empty), each also capped by the room the reader offers, then end of stream. Reads never block.
-     */
-    private static final class SplitTransport implements Transport {
-
-        private final byte[] input;
-        private final byte[] split;
-        private int position;
-        private int reads;
-
-        SplitTransport(byte[] input, byte[] split) {
-            this.input = input;
-            this.split = split;
-        }
-
-        @Override
-        public int read(ByteBuffer into) {
-            int size = split.length == 0 ? input.length : (split[reads % split.length] & 0xff) + 1;
-            reads++;
-            if (position == input.length) {
-                return -1;
-            }
-            int n = Math.min(Math.min(size, into.remaining()), input.length - position);
-            into.put(input, position, n);
-            position += n;
-            return n;
-        }
-
-        @Override
-        public int read(ByteBuffer into, long timeoutMillis) {
-            return read(into);
-        }
-
-        @Override
-        public void write(ByteBuffer from) {
-            throw new UnsupportedOperationException("the head reader only reads");
-        }
-
-        @Override
-        public void shutdownOutput() {
-            throw new UnsupportedOperationException("the head reader only reads");
-        }
-
-        @Override
-        public boolean hasUnreadBytes() {
-            return position < input.length;
-        }
-
-        @Override
-        public void shutdownInput() {
-            position = input.length;
-        }
-
-        @Override
-        public void reset() {
-            throw new UnsupportedOperationException("the head reader only reads");
-        }
-
-        @Override
-        public void close() {
-            throw new UnsupportedOperationException("the head reader only reads");
-        }
-
-        @Override
-        public InetSocketAddress peerAddress() {
-            throw new UnsupportedOperationException("no socket");
-        }
-
-        @Override
-        public InetSocketAddress localAddress() {
-            throw new UnsupportedOperationException("no socket");
-        }
-
-        @Override
-        public void replay(ByteBuffer bytes) {
-            throw new UnsupportedOperationException("the head reader only reads");
-        }
-
-        @Override
-        public SocketChannel channel() {
-            throw new UnsupportedOperationException("no socket");
-        }
-
-        @Override
-        public String toString() {
-            return "split " + Arrays.toString(split) + " (" + reads + " reads)";
-        }
     }
 }

@@ -1,0 +1,103 @@
+package org.streamprox.testkit;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.Arrays;
+import org.streamprox.proxy.transport.Transport;
+
+/**
+ * A client for the readers' fuzz tests: returns the input in reads of the sizes the split's bytes give (1 to 256,
+ * the split repeated; all at once when it is empty), each also capped by the room the reader offers, then end of
+ * stream. Reads never block.
+ */
+public final class SplitTransport implements Transport {
+
+    private final byte[] input;
+    private final byte[] split;
+    private int position;
+    private int reads;
+
+    public SplitTransport(byte[] input, byte[] split) {
+        this.input = input;
+        this.split = split;
+    }
+
+    @Override
+    public int read(ByteBuffer into) {
+        int size = split.length == 0 ? input.length : (split[reads % split.length] & 0xff) + 1;
+        reads++;
+        if (position == input.length) {
+            return -1;
+        }
+        int n = Math.min(Math.min(size, into.remaining()), input.length - position);
+        into.put(input, position, n);
+        position += n;
+        return n;
+    }
+
+    @Override
+    public int read(ByteBuffer into, long timeoutMillis) {
+        return read(into);
+    }
+
+    @Override
+    public void write(ByteBuffer from) {
+        throw new UnsupportedOperationException("a reader of first bytes only reads");
+    }
+
+    @Override
+    public void shutdownOutput() {
+        throw new UnsupportedOperationException("a reader of first bytes only reads");
+    }
+
+    @Override
+    public boolean hasUnreadBytes() {
+        return position < input.length;
+    }
+
+    @Override
+    public void shutdownInput() {
+        position = input.length;
+    }
+
+    @Override
+    public void reset() {
+        throw new UnsupportedOperationException("a reader of first bytes only reads");
+    }
+
+    @Override
+    public void close() {
+        throw new UnsupportedOperationException("a reader of first bytes only reads");
+    }
+
+    @Override
+    public InetSocketAddress peerAddress() {
+        throw new UnsupportedOperationException("no socket");
+    }
+
+    @Override
+    public InetSocketAddress localAddress() {
+        throw new UnsupportedOperationException("no socket");
+    }
+
+    @Override
+    public void replay(ByteBuffer bytes) {
+        throw new UnsupportedOperationException("a reader of first bytes only reads");
+    }
+
+    @Override
+    public SocketChannel channel() {
+        throw new UnsupportedOperationException("no socket");
+    }
+
+    /** How many reads were asked for, the one that returned the end of the stream included. */
+    public int reads() {
+        return reads;
+    }
+
+    @Override
+    public String toString() {
+        return "split " + Arrays.toString(split) + " (" + reads + " reads)";
+    }
+}
