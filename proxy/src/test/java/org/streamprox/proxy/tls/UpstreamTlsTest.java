@@ -14,8 +14,9 @@ import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
-import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamprox.proxy.config.ConfigException;
@@ -28,24 +29,31 @@ class UpstreamTlsTest {
     /** The upstream's self-signed certificate, for upstream.test and 127.0.0.1: its own CA. */
     private static Path upstreamCa;
     private static Path otherCa;
-    private static TlsTestServer upstream;
+    private static ServerCertificates upstreamCertificates;
+    private TlsTestServer upstream;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void makeCertificates() throws Exception {
         OpenSslKeys openssl = new OpenSslKeys(dir);
         Path key = openssl.ecPkcs8Key("upstream.key");
         upstreamCa = openssl.certificate(key, "upstream.pem", "/CN=upstream.test", "DNS:upstream.test,IP:127.0.0.1");
         otherCa = openssl.certificate(openssl.ecPkcs8Key("other.key"), "other.pem", "/CN=other CA", null);
-        upstream = new TlsTestServer(ServerCertificates.load(List.of(new CertificateSource.Pem(upstreamCa, key))));
+        upstreamCertificates = ServerCertificates.load(List.of(new CertificateSource.Pem(upstreamCa, key)));
     }
 
-    @AfterAll
-    static void stop() throws Exception {
+    /** An upstream per test, so that a test failing half-way leaves no handshake behind for the next one. */
+    @BeforeEach
+    void start() throws Exception {
+        upstream = new TlsTestServer(upstreamCertificates);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
         upstream.close();
     }
 
     /** Connects to the upstream as {@code host}, shakes hands and exchanges a request and its answer. */
-    private static TlsTestServer.Handshake exchange(UpstreamTls tls, String host) throws Exception {
+    private TlsTestServer.Handshake exchange(UpstreamTls tls, String host) throws Exception {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), upstream.port())) {
             socket.setSoTimeout(10_000);
             EngineConnection connection = new EngineConnection(tls.newEngine(host, upstream.port()), socket);
@@ -60,7 +68,7 @@ class UpstreamTlsTest {
         return handshake;
     }
 
-    private static SSLHandshakeException refusal(UpstreamTls tls, String host) throws Exception {
+    private SSLHandshakeException refusal(UpstreamTls tls, String host) throws Exception {
         SSLHandshakeException refused = assertThrows(SSLHandshakeException.class, () -> exchange(tls, host));
         assertNotNull(upstream.nextHandshake().failure(), "the client's alert ends the upstream's handshake");
         return refused;
