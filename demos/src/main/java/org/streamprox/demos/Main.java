@@ -2,14 +2,16 @@ package org.streamprox.demos;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.streamprox.apps.BuiltInApps;
 import org.streamprox.apps.host.JettyLocalApps;
 import org.streamprox.proxy.config.ConfigException;
 import org.streamprox.proxy.config.ConfigLoader;
 import org.streamprox.proxy.config.ProxyConfig;
-import org.streamprox.proxy.observe.AccessLog;
 import org.streamprox.proxy.server.StreamProx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -28,9 +30,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration (default: the built-in demos)")
     private Path config;
 
-    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "address to listen on, overriding the "
-            + "configuration's 'listen'")
-    private String listen;
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "address to listen on instead of the "
+            + "configuration's; once per listener, in their order (the built-in configuration has two: plain "
+            + "and TLS)")
+    private List<String> listen;
 
     public static void main(String[] args) {
         CommandLine command = new CommandLine(new Main());
@@ -54,8 +57,8 @@ public final class Main implements Callable<Integer> {
         try {
             StreamProx.serveUntilStopSignal(proxyConfig, apps);
         } catch (IOException e) {
-            System.err.println("streamprox: cannot listen on " + AccessLog.address(proxyConfig.settings().listen())
-                    + ": " + e.getMessage());
+            // The listener's address and why it could not bind.
+            System.err.println("streamprox: cannot listen on " + e.getMessage());
             return CANNOT_LISTEN;
         }
         return 0;
@@ -71,8 +74,12 @@ public final class Main implements Callable<Integer> {
             }
         }
         if (listen != null) {
+            List<InetSocketAddress> addresses = new ArrayList<>();
             try {
-                loaded = loaded.withSettings(loaded.settings().withListen(ConfigLoader.listenAddress(listen)));
+                for (String address : listen) {
+                    addresses.add(ConfigLoader.listenAddress(address));
+                }
+                loaded = loaded.listeningOn(addresses);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--listen: " + e.getMessage(), e);
             }

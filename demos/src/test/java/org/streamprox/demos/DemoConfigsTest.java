@@ -1,10 +1,12 @@
 package org.streamprox.demos;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -27,17 +29,24 @@ class DemoConfigsTest {
     @ParameterizedTest
     @MethodSource("launcherConfigs")
     void eachLauncherConfigurationListensOnLoopback(Path file) throws Exception {
-        ProxyConfig config = LOADER.load(file);
-        assertTrue(config.settings().listen().getAddress().isLoopbackAddress(), file + " listens on "
-                + config.settings().listen());
+        assertListensOnLoopbackOnly(LOADER.load(file), file.toString());
     }
 
     @Test
     void theBuiltInConfigurationListensOnLoopback() throws Exception {
         try (InputStream in = Main.class.getResourceAsStream(Main.DEFAULT_CONFIG)) {
             ProxyConfig config = LOADER.load(in, Main.DEFAULT_CONFIG);
-            assertTrue(config.settings().listen().getAddress().isLoopbackAddress(), "listens on "
-                    + config.settings().listen());
+            assertListensOnLoopbackOnly(config, Main.DEFAULT_CONFIG);
+            assertEquals(List.of(8080, 8443), config.listeners().stream()
+                    .map(listener -> listener.settings().listen().getPort()).toList());
+            assertTrue(config.listeners().get(1).settings().tls().certificates().isPresent(), "8443 speaks TLS");
+        }
+    }
+
+    private static void assertListensOnLoopbackOnly(ProxyConfig config, String name) {
+        for (ProxyConfig.Listener listener : config.listeners()) {
+            assertTrue(listener.settings().listen().getAddress().isLoopbackAddress(), name + " listens on "
+                    + listener.settings().listen());
         }
     }
 }

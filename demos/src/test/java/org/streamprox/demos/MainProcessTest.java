@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamprox.testkit.Command;
 import org.streamprox.testkit.Http;
 import org.streamprox.testkit.LoopbackServer;
 
@@ -83,9 +84,35 @@ class MainProcessTest {
     }
 
     @Test
+    void oneListenAddressForTwoListenersIsRefused() throws Exception {
+        Process process = start("--listen", "127.0.0.1:0");
+        String out = output(process);
+        assertEquals(Main.CONFIG_ERROR, process.exitValue());
+        assertTrue(out.contains("--listen: the configuration has 2 listeners; give an address for each"), out);
+    }
+
+    @Test
+    void theBuiltInConfigurationServesTheDemosInPlainAndOverTls() throws Exception {
+        Process process = start("--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0");
+        try {
+            LinkedBlockingQueue<String> lines = follow(process);
+            int plain = awaitPort(lines);
+            int tls = awaitPort(lines);
+            for (String url : List.of("http://127.0.0.1:" + plain + "/", "https://localhost:" + tls + "/")) {
+                Command page = Command.run("curl", "-sS", "--max-time", "20",
+                        "--insecure", "--resolve", "localhost:" + tls + ":127.0.0.1", url);
+                assertTrue(page.output().contains("<title>StreamProx demos</title>"), url + ": " + page.output());
+            }
+        } finally {
+            process.toHandle().destroy();
+            assertTrue(process.waitFor(20, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void aPortInUseIsReportedWithoutAStackTrace() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Process process = start("--listen", "127.0.0.1:" + taken.getLocalPort());
+            Process process = start("--listen", "127.0.0.1:" + taken.getLocalPort(), "--listen", "127.0.0.1:0");
             String out = output(process);
             assertEquals(Main.CANNOT_LISTEN, process.exitValue());
             assertTrue(out.contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), out);
@@ -146,7 +173,7 @@ class MainProcessTest {
 
     /** G1PeriodicGCInterval of a JVM serving the demos, started with these options. */
     private String periodicCollectionWhileServing(String... jvmOptions) throws Exception {
-        Process process = start(List.of(jvmOptions), "--listen", "127.0.0.1:0");
+        Process process = start(List.of(jvmOptions), "--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0");
         awaitPort(follow(process));
         Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 Long.toString(process.pid()), "VM.flags", "-all").redirectErrorStream(true).start();

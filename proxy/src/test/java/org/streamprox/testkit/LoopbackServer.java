@@ -8,6 +8,8 @@ import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A real TCP server on 127.0.0.1 standing in for an upstream: each accepted connection runs the given handler
@@ -28,13 +30,27 @@ public final class LoopbackServer implements AutoCloseable {
     private final Thread acceptLoop;
 
     private LoopbackServer(Handler handler, Thread.Builder threads) throws IOException {
-        serverSocket = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
+        this(new ServerSocket(0, 1024, InetAddress.getLoopbackAddress()), handler, threads);
+    }
+
+    private LoopbackServer(ServerSocket serverSocket, Handler handler, Thread.Builder threads) {
+        this.serverSocket = serverSocket;
         this.threads = threads;
         acceptLoop = threads.name("loopback-server").start(() -> acceptAll(handler));
     }
 
     public static LoopbackServer start(Handler handler) throws IOException {
         return new LoopbackServer(handler, Thread.ofVirtual());
+    }
+
+    /** A TLS server: the handler gets each connection's socket once its handshake is done. */
+    public static LoopbackServer tls(SSLContext context, Handler handler) throws IOException {
+        ServerSocket serverSocket = context.getServerSocketFactory().createServerSocket(0, 1024,
+                InetAddress.getLoopbackAddress());
+        return new LoopbackServer(serverSocket, socket -> {
+            ((SSLSocket) socket).startHandshake();
+            handler.handle(socket);
+        }, Thread.ofVirtual());
     }
 
     /** Writes back every byte it reads, and half-closes when the client does. */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.streamprox.proxy.config.ProxyConfig;
 import org.streamprox.proxy.config.ProxySettings;
 import org.streamprox.proxy.local.LocalApps;
 import org.streamprox.proxy.route.RequestMatcher;
@@ -37,6 +38,12 @@ public final class ProxyExtension implements AfterEachCallback {
         ProxySettings base = ProxySettings.listeningOn(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         server = StreamProx.start(settings.apply(base), router, apps);
         return server;
+    }
+
+    /** Starts the configuration's only listener, on a free loopback port whatever it says. */
+    public StreamProx start(ProxyConfig config) throws Exception {
+        ProxyConfig.Listener listener = config.listeners().get(0);
+        return start(listener.router(), base -> listener.settings().withListen(base.listen()), LocalApps.NONE);
     }
 
     /** A router whose single rule sends every connection to the route. */

@@ -49,6 +49,10 @@ final class AppsByEndPoint extends Handler.AbstractContainer {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        // Under TLS the request's end point is Jetty's decrypting one, over the socket's.
+        while (endPoint instanceof EndPoint.Wrapper wrapper) {
+            endPoint = wrapper.unwrap();
+        }
         if (!(endPoint instanceof HandedOffEndPoint handedOff)) {
             return false;
         }

@@ -7,10 +7,13 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Executor;
+import javax.net.ssl.SSLEngine;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ManagedSelector;
 import org.eclipse.jetty.io.SelectorManager;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -75,11 +78,36 @@ final class HandOffConnector extends AbstractConnector {
             return endPoint;
         }
 
+        /**
+         * HTTP over the socket, or, when the engine terminated the client's TLS, HTTP over Jetty's TLS layer, which
+         * goes on with the engine's {@code SSLEngine} and first decrypts what the engine read but did not decrypt.
+         */
         @Override
         public Connection newConnection(SelectableChannel channel, EndPoint endPoint, Object attachment)
                 throws IOException {
-            Connection connection = getDefaultConnectionFactory().newConnection(HandOffConnector.this, endPoint);
-            ByteBuffer buffered = ((HandOff) attachment).bufferedBytes();
+            HandOff handOff = (HandOff) attachment;
+            if (handOff.tls().isEmpty()) {
+                return replaying(newHttpConnection(endPoint), handOff.bufferedBytes());
+            }
+            SslConnection tls = new CountingTls(getByteBufferPool(), getExecutor(), (HandedOffEndPoint) endPoint,
+                    handOff.tls().get().engine());
+            // The engine's handshake is over; a TLS 1.2 client asking for another gets none (HAProxy's default).
+            tls.setRenegotiationAllowed(false);
+            tls.onUpgradeTo(handOff.tls().get().encryptedBytes());
+            EndPoint decrypted = tls.getSslEndPoint();
+            Connection http = newHttpConnection(decrypted);
+            // First, so Jetty sizes the HTTP connection's input buffer for a whole TLS record.
+            decrypted.setConnection(http);
+            replaying(http, handOff.bufferedBytes());
+            return tls;
+        }
+
+        private Connection newHttpConnection(EndPoint endPoint) {
+            return getDefaultConnectionFactory().newConnection(HandOffConnector.this, endPoint);
+        }
+
+        /** The connection, with the bytes the engine read put in front of what it will read itself. */
+        private static Connection replaying(Connection connection, ByteBuffer buffered) throws IOException {
             ((Connection.UpgradeTo) connection).onUpgradeTo(buffered);
             if (buffered.hasRemaining()) {
                 // Jetty copies only what fits its input buffer and drops the rest without a word.
@@ -105,6 +133,39 @@ final class HandOffConnector extends AbstractConnector {
             HandOff handOff = (HandOff) attachment;
             LOG.error("#{} hand-off to local app '{}' failed", handOff.connection().id(), handOff.app(), cause);
             handOff.connection().finish(Outcome.handOffFailed(cause));
+        }
+    }
+
+    /** Jetty's TLS layer, counting the decrypted bytes into the socket's end point. */
+    private static final class CountingTls extends SslConnection {
+
+        private final HandedOffEndPoint socket;
+
+        CountingTls(ByteBufferPool buffers, Executor executor, HandedOffEndPoint socket, SSLEngine engine) {
+            super(buffers, executor, socket, engine);
+            this.socket = socket;
+        }
+
+        @Override
+        protected SslEndPoint newSslEndPoint() {
+            return new SslEndPoint() {
+                @Override
+                public int fill(ByteBuffer buffer) throws IOException {
+                    int filled = super.fill(buffer);
+                    socket.countDecrypted(filled, 0);
+                    return filled;
+                }
+
+                @Override
+                public boolean flush(ByteBuffer... buffers) throws IOException {
+                    long before = HandedOffEndPoint.remaining(buffers);
+                    try {
+                        return super.flush(buffers);
+                    } finally {
+                        socket.countDecrypted(0, before - HandedOffEndPoint.remaining(buffers));
+                    }
+                }
+            };
         }
     }
 }

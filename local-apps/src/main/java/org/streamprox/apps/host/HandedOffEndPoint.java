@@ -17,7 +17,9 @@ import org.streamprox.proxy.observe.Outcome;
  * The socket of a handed-off connection as Jetty sees it. It remembers which app the connection belongs to, so
  * every request on it (keep-alive included) reaches that app, and counts the bytes that cross it; when it closes
  * it reports them to the connection's record and finishes it. Counting here rather than in Jetty's
- * {@code Connection} keeps the totals right across a WebSocket upgrade, which replaces the connection.
+ * {@code Connection} keeps the totals right across a WebSocket upgrade, which replaces the connection. Under TLS
+ * the decrypted bytes are counted instead (as the engine counts them for its own connections), by Jetty's
+ * decrypting end point over this one, through {@link #countDecrypted}.
  */
 final class HandedOffEndPoint extends SocketChannelEndPoint {
 
@@ -64,19 +66,34 @@ final class HandedOffEndPoint extends SocketChannelEndPoint {
     @Override
     public int fill(ByteBuffer buffer) throws IOException {
         int filled = super.fill(buffer);
-        if (filled > 0) {
-            bytesIn.addAndGet(filled);
+        if (handOff.tls().isEmpty()) {
+            countIn(filled);
         }
         return filled;
     }
 
     @Override
     public boolean flush(ByteBuffer... buffers) throws IOException {
+        if (handOff.tls().isPresent()) {
+            return super.flush(buffers);
+        }
         long before = remaining(buffers);
         try {
             return super.flush(buffers);
         } finally {
             bytesOut.addAndGet(before - remaining(buffers));
+        }
+    }
+
+    /** Bytes Jetty's TLS layer decrypted from this socket ({@code filled}, as a fill returns it) or encrypted to it. */
+    void countDecrypted(int filled, long flushed) {
+        countIn(filled);
+        bytesOut.addAndGet(flushed);
+    }
+
+    private void countIn(int filled) {
+        if (filled > 0) {
+            bytesIn.addAndGet(filled);
         }
     }
 
@@ -87,7 +104,7 @@ final class HandedOffEndPoint extends SocketChannelEndPoint {
         handOff.connection().finish(Outcome.ofLocalApp(cause));
     }
 
-    private static long remaining(ByteBuffer[] buffers) {
+    static long remaining(ByteBuffer[] buffers) {
         long remaining = 0;
         for (ByteBuffer buffer : buffers) {
             if (buffer != null) {

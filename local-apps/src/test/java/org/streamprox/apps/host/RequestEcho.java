@@ -11,8 +11,8 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * A test app that answers with what it received: its own name, the request line, the client's address, the
- * header fields and the body, one per line.
+ * A test app that answers with what it received: its own name, the request line, the scheme and whether the
+ * connection is secure, the client's address, the header fields and the body, one per line.
  */
 final class RequestEcho extends Handler.Abstract {
 
@@ -27,6 +27,8 @@ final class RequestEcho extends Handler.Abstract {
         StringBuilder echo = new StringBuilder()
                 .append("app ").append(name).append('\n')
                 .append(request.getMethod()).append(' ').append(request.getHttpURI().getPathQuery()).append('\n')
+                .append("scheme ").append(request.getHttpURI().getScheme()).append(" secure ")
+                .append(request.isSecure()).append('\n')
                 .append("client ").append(Request.getRemoteAddr(request)).append(':')
                 .append(Request.getRemotePort(request)).append('\n');
         for (HttpField field : request.getHeaders()) {

@@ -1,20 +1,52 @@
 package org.streamprox.proxy.config;
 
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Collectors;
+import org.streamprox.proxy.observe.AccessLog;
 import org.streamprox.proxy.route.RuleRouter;
 
-/** A loaded configuration: listener settings and the routing rules in order. */
-public record ProxyConfig(ProxySettings settings, List<RuleRouter.Rule> rules) {
+/** A loaded configuration: one or more listeners, each with its settings and its routing rules in order. */
+public record ProxyConfig(List<Listener> listeners) {
+
+    /** One listening port and what it does with its connections. */
+    public record Listener(ProxySettings settings, List<RuleRouter.Rule> rules) {
+
+        public Listener {
+            rules = List.copyOf(rules);
+        }
+
+        public RuleRouter router() {
+            return new RuleRouter(rules);
+        }
+    }
 
     public ProxyConfig {
-        rules = List.copyOf(rules);
+        listeners = List.copyOf(listeners);
+        if (listeners.isEmpty()) {
+            throw new IllegalArgumentException("a configuration needs a listener");
+        }
     }
 
-    public RuleRouter router() {
-        return new RuleRouter(rules);
-    }
-
-    public ProxyConfig withSettings(ProxySettings newSettings) {
-        return new ProxyConfig(newSettings, rules);
+    /**
+     * The listeners moved to other addresses ({@code --listen}, once per listener), in order; their TLS and routes
+     * stay.
+     *
+     * @throws IllegalArgumentException when the count differs: which listener an address is for would be a guess
+     */
+    public ProxyConfig listeningOn(List<InetSocketAddress> addresses) {
+        if (addresses.size() != listeners.size()) {
+            throw new IllegalArgumentException("the configuration has " + listeners.size() + " listener"
+                    + (listeners.size() == 1 ? "" : "s") + "; give an address for each, in their order ("
+                    + listeners.stream().map(listener -> AccessLog.address(listener.settings().listen()))
+                            .collect(Collectors.joining(", ")) + ")");
+        }
+        List<Listener> moved = new ArrayList<>();
+        for (int i = 0; i < addresses.size(); i++) {
+            Listener listener = listeners.get(i);
+            moved.add(new Listener(listener.settings().withListen(addresses.get(i)), listener.rules()));
+        }
+        return new ProxyConfig(moved);
     }
 }

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import org.streamprox.proxy.http.HeadLimits;
+import org.streamprox.proxy.tls.TlsSettings;
 import org.streamprox.proxy.upstream.TunnelSettings;
 
 /**
@@ -14,9 +15,10 @@ import org.streamprox.proxy.upstream.TunnelSettings;
  * @param connections  limits on how many connections are served at once
  * @param tunnel       how remote connections are copied
  * @param drainTimeout on shutdown, how long open connections may take to finish before they are closed
+ * @param tls          how it treats TLS
  */
 public record ProxySettings(InetSocketAddress listen, HeadLimits head, ConnectionLimits connections,
-                            TunnelSettings tunnel, Duration drainTimeout) {
+                            TunnelSettings tunnel, Duration drainTimeout, TlsSettings tls) {
 
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -26,6 +28,13 @@ public record ProxySettings(InetSocketAddress listen, HeadLimits head, Connectio
         Objects.requireNonNull(connections, "connections");
         Objects.requireNonNull(tunnel, "tunnel");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /** Settings of a plain listener. */
+    public ProxySettings(InetSocketAddress listen, HeadLimits head, ConnectionLimits connections,
+                         TunnelSettings tunnel, Duration drainTimeout) {
+        this(listen, head, connections, tunnel, drainTimeout, TlsSettings.NONE);
     }
 
     /** Default limits on the given address. */
@@ -35,18 +44,22 @@ public record ProxySettings(InetSocketAddress listen, HeadLimits head, Connectio
     }
 
     public ProxySettings withListen(InetSocketAddress newListen) {
-        return new ProxySettings(newListen, head, connections, tunnel, drainTimeout);
+        return new ProxySettings(newListen, head, connections, tunnel, drainTimeout, tls);
     }
 
     public ProxySettings withHead(HeadLimits newHead) {
-        return new ProxySettings(listen, newHead, connections, tunnel, drainTimeout);
+        return new ProxySettings(listen, newHead, connections, tunnel, drainTimeout, tls);
     }
 
     public ProxySettings withConnections(ConnectionLimits newConnections) {
-        return new ProxySettings(listen, head, newConnections, tunnel, drainTimeout);
+        return new ProxySettings(listen, head, newConnections, tunnel, drainTimeout, tls);
     }
 
     public ProxySettings withTunnel(TunnelSettings newTunnel) {
-        return new ProxySettings(listen, head, connections, newTunnel, drainTimeout);
+        return new ProxySettings(listen, head, connections, newTunnel, drainTimeout, tls);
+    }
+
+    public ProxySettings withTls(TlsSettings newTls) {
+        return new ProxySettings(listen, head, connections, tunnel, drainTimeout, newTls);
     }
 }

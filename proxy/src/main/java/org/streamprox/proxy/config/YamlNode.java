@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.nodes.MappingNode;
@@ -83,6 +84,10 @@ final class YamlNode {
         return items;
     }
 
+    boolean isScalar() {
+        return node instanceof ScalarNode;
+    }
+
     String string() throws ConfigException {
         if (!(node instanceof ScalarNode scalar)) {
             throw error("expected a single value");
@@ -96,6 +101,14 @@ final class YamlNode {
             throw error("must not be empty");
         }
         return value;
+    }
+
+    boolean bool() throws ConfigException {
+        return switch (string()) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw error("expected true or false");
+        };
     }
 
     int integer(int min, int max) throws ConfigException {
@@ -137,6 +150,27 @@ final class YamlNode {
             return Pattern.compile(value);
         } catch (IllegalArgumentException e) {
             throw error("not a valid regular expression: " + e.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    /** Reads a node into a value, or complains at its line. */
+    interface Reader<T> {
+        T read(YamlNode node) throws ConfigException;
+    }
+
+    /** The value under {@code key} read by {@code reader}, or {@code fallback} when the key is absent. */
+    static <T> T optional(Map<String, YamlNode> map, String key, Reader<T> reader, T fallback)
+            throws ConfigException {
+        YamlNode node = map.get(key);
+        return node == null ? fallback : reader.read(node);
+    }
+
+    /** The value as {@code parser} reads it; its {@link IllegalArgumentException} becomes an error at this line. */
+    <T> T parsed(Function<String, T> parser) throws ConfigException {
+        try {
+            return parser.apply(string());
+        } catch (IllegalArgumentException e) {
+            throw error(e.getMessage());
         }
     }
 }

@@ -1,37 +1,44 @@
 package org.streamprox.proxy.connection;
 
 import java.io.IOException;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamprox.proxy.http.HeadException;
 import org.streamprox.proxy.http.HeadReader;
 import org.streamprox.proxy.observe.ConnectionRecord;
 import org.streamprox.proxy.observe.Outcome;
+import org.streamprox.proxy.tls.ClientHello;
+import org.streamprox.proxy.tls.TlsRefusal;
 import org.streamprox.proxy.transport.Transport;
 
 /**
- * One accepted connection, served on its own virtual thread, in stages: read the head, check admission, route,
- * carry out the plan. Each stage reports to the connection's record; the plan ends the connection.
+ * One accepted connection, served on its own virtual thread, in stages: on a listener that takes TLS, the TLS
+ * stage (pass through, refuse, or terminate); read the head; check admission; route; carry out the plan. Each
+ * stage reports to the connection's record; the plan ends the connection.
  */
 public final class ClientConnection implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
 
     private final ListenerContext context;
-    private final Transport client;
     private final ConnectionRecord record;
+    /** The client as the engine reads it: the socket, then its TLS once terminated. */
+    private volatile Transport client;
 
     public ClientConnection(ListenerContext context, Transport client, ConnectionRecord record) {
         this.context = context;
         this.client = client;
         this.record = record;
-        record.onAbort(why -> client.close());
+        record.onAbort(why -> this.client.close());
     }
 
     @Override
     public void run() {
         try {
-            plan().carryOut(client, record);
+            Plan plan = plan();
+            plan.carryOut(client, record);
         } catch (RuntimeException | Error e) {
             LOG.error("#{} unexpected failure", record.id(), e);
             Plan.end(client, record, Outcome.internalError(e));
@@ -41,11 +48,33 @@ public final class ClientConnection implements Runnable {
         }
     }
 
-    /** The stages before the plan: read the head, check admission, route. A refusal at any of them is a plan too. */
+    /**
+     * The stages before the plan: TLS, the head, admission, routing. A refusal at any of them is a plan too. They
+     * all share the head's deadline.
+     */
     private Plan plan() {
+        long deadline = System.nanoTime() + context.settings().head().timeout().toNanos();
+        Optional<ClientHello> hello = Optional.empty();
         HeadReader.Result read;
         try {
-            read = context.heads().read(client);
+            if (context.settings().tls().inspectsHellos()) {
+                switch (TlsArrival.decide(context, client, record, deadline)) {
+                    case TlsArrival.Decision.Plain plain -> {
+                    }
+                    case TlsArrival.Decision.PassThrough passThrough -> {
+                        return admitted(false, () -> Routing.passThrough(context, passThrough.route(),
+                                passThrough.hello().buffered(), record));
+                    }
+                    case TlsArrival.Decision.Terminated terminated -> {
+                        client = terminated.client();
+                        hello = Optional.of(terminated.hello());
+                    }
+                }
+            }
+            read = context.heads().read(client, deadline);
+        } catch (TlsRefusal e) {
+            record.countBytes(e.bytesRead(), 0);
+            return record.headStageOver() ? new Alert(e.alert(), e.getMessage()) : placeGivenUp(false);
         } catch (HeadException e) {
             record.countBytes(e.bytesRead(), 0);
             if (!record.headStageOver()) {
@@ -56,19 +85,33 @@ public final class ClientConnection implements Runnable {
             return record.headStageOver() ? new Close(Outcome.failed(e)) : placeGivenUp(false);
         }
         record.firstRequest(read.head().method(), read.head().path(), read.bytesRead());
+        if (hello.isEmpty() && context.settings().tls().required()) {
+            // nginx's answer: a browser shows it, where a close would leave the user guessing.
+            return admitted(true, () -> new Answer(400, "plain HTTP request sent to HTTPS port"));
+        }
+        Optional<ClientHello> arrival = hello;
+        return admitted(true, () -> Routing.plan(context, read, arrival, record));
+    }
+
+    /**
+     * The head stage is over: the connection keeps its place and stays within its address's limit, and is routed;
+     * or it is refused, with an HTTP answer when it speaks HTTP to the engine.
+     */
+    private Plan admitted(boolean speaksHttp, Supplier<Plan> routing) {
         if (!record.headStageOver()) {
-            return placeGivenUp(true);
+            return placeGivenUp(speaksHttp);
         }
         if (record.overClientLimit()) {
-            return new Answer(429, "more than " + context.settings().connections().maxConnectionsPerClient()
-                    + " connections from this address");
+            String reason = "more than " + context.settings().connections().maxConnectionsPerClient()
+                    + " connections from this address";
+            return speaksHttp ? new Answer(429, reason) : new Close(Outcome.closed(reason));
         }
-        return Routing.plan(context, read, record);
+        return routing.get();
     }
 
     /** The listener was full and gave this connection's place to a newer one before its head was complete. */
-    private static Plan placeGivenUp(boolean sentSomething) {
+    private static Plan placeGivenUp(boolean answerable) {
         String reason = "listener full: its place went to a new connection while its head was still coming";
-        return sentSomething ? new Answer(408, reason) : new Close(Outcome.closed(reason));
+        return answerable ? new Answer(408, reason) : new Close(Outcome.closed(reason));
     }
 }

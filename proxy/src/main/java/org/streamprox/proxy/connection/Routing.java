@@ -7,17 +7,23 @@ import org.streamprox.proxy.http.RequestHead;
 import org.streamprox.proxy.observe.ConnectionRecord;
 import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.route.Target;
+import org.streamprox.proxy.tls.ClientHello;
 
-/** The routing stage: the plan for a head, from the listener's routing table. */
+/** The routing stage: the plan for a head, or for a ClientHello passed through, from the listener's routing table. */
 final class Routing {
 
     private Routing() {
     }
 
-    /** Answers 404 when no route matches; records the route that does. The head's buffer is not kept. */
-    static Plan plan(ListenerContext context, HeadReader.Result read, ConnectionRecord record) {
+    /**
+     * Answers 404 when no route matches; records the route that does. The head's buffer is not kept.
+     *
+     * @param hello the ClientHello when the connection's TLS was terminated here
+     */
+    static Plan plan(ListenerContext context, HeadReader.Result read, Optional<ClientHello> hello,
+                     ConnectionRecord record) {
         RequestHead head = read.head();
-        Optional<Route> found = context.router().route(head);
+        Optional<Route> found = context.router().route(head, hello);
         if (found.isEmpty()) {
             return new Answer(404, "no route for " + head.method() + " " + head.path()
                     + head.host().map(host -> " on host " + host).orElse(""));
@@ -28,7 +34,24 @@ final class Routing {
             case Target.Local local -> new HandOffToApp(context.apps(), local.app(), read.buffered());
             case Target.Remote remote -> new Forward(context.tunnels(), remote, route.idleTimeoutFor(head),
                     firstBytes(route.rewrite().apply(head), read.leftover()));
+            case Target.Redirect redirect -> redirect.location().expand(head)
+                    .<Plan>map(location -> new Redirection(redirect.status(), location))
+                    .orElseGet(() -> new Answer(400, "no host to redirect to: the request named none"));
+            case Target.PassThrough passThrough -> throw new IllegalStateException(
+                    "router " + context.router() + " chose passthrough route '" + route.name() + "' for a head");
         };
+    }
+
+    /** Forwards a TLS connection as it came, its ClientHello and what followed it first. */
+    static Plan passThrough(ListenerContext context, Route route, ByteBuffer helloBytes, ConnectionRecord record) {
+        if (!(route.target() instanceof Target.PassThrough passThrough)) {
+            throw new IllegalStateException("router " + context.router() + " chose route '" + route.name()
+                    + "' to pass TLS through, but it does not pass through");
+        }
+        record.routed(route.name(), route.target().describe());
+        byte[] bytes = new byte[helloBytes.remaining()];
+        helloBytes.duplicate().get(bytes);
+        return new Forward(context.tunnels(), passThrough.upstream(), route.idleTimeout(), bytes);
     }
 
     /** The head to send and the bytes that followed it, as one write. */

@@ -3,23 +3,25 @@ package org.streamprox.proxy.http;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import org.streamprox.proxy.transport.LingeringClose;
 import org.streamprox.proxy.transport.Transport;
 
 /**
  * The engine's own answers: a short plain-text response with {@code Connection: close}, followed by a
- * lingering close so the client reads the answer instead of a reset caused by request bytes left unread.
+ * {@link LingeringClose}.
  */
 public final class ErrorResponse {
-
-    /** How long and how much unread input a lingering close waits for, like nginx's lingering_close. */
-    private static final int LINGER_MILLIS = 1000;
-    private static final int LINGER_BYTES = 64 * 1024;
 
     private ErrorResponse() {
     }
 
     public static String reasonPhrase(int status) {
         return switch (status) {
+            case 301 -> "Moved Permanently";
+            case 302 -> "Found";
+            case 303 -> "See Other";
+            case 307 -> "Temporary Redirect";
+            case 308 -> "Permanent Redirect";
             case 400 -> "Bad Request";
             case 404 -> "Not Found";
             case 408 -> "Request Timeout";
@@ -35,8 +37,14 @@ public final class ErrorResponse {
 
     /** The response's bytes: status line, headers, and {@code body} followed by a newline. */
     public static byte[] render(int status, String body) {
+        return render(status, "", body);
+    }
+
+    /** As {@link #render(int, String)}, with {@code fields} (each ending in CRLF) among the headers. */
+    private static byte[] render(int status, String fields, String body) {
         byte[] content = (body + "\n").getBytes(StandardCharsets.UTF_8);
         String head = "HTTP/1.1 " + status + " " + reasonPhrase(status) + "\r\n"
+                + fields
                 + "Content-Type: text/plain; charset=utf-8\r\n"
                 + "Content-Length: " + content.length + "\r\n"
                 + "Connection: close\r\n"
@@ -55,28 +63,21 @@ public final class ErrorResponse {
      * @return the bytes written
      */
     public static int send(Transport client, int status, String body) throws IOException {
-        byte[] response = render(status, body);
-        client.write(ByteBuffer.wrap(response));
-        client.shutdownOutput();
-        discardInput(client);
-        return response.length;
+        return send(client, render(status, body));
     }
 
-    private static void discardInput(Transport client) {
-        ByteBuffer sink = ByteBuffer.allocate(4096);
-        long deadline = System.nanoTime() + LINGER_MILLIS * 1_000_000L;
-        try {
-            int total = 0;
-            long remaining;
-            while (total < LINGER_BYTES && (remaining = (deadline - System.nanoTime()) / 1_000_000L) > 0) {
-                int read = client.read(sink.clear(), remaining);
-                if (read < 0) {
-                    return;
-                }
-                total += read;
-            }
-        } catch (IOException e) {
-            // The client reset or stayed silent: either way the answer has been sent.
-        }
+    /**
+     * A redirect, sent as {@link #send(Transport, int, String)} sends an error.
+     *
+     * @param location the {@code Location} field's value, free of CR and LF
+     */
+    public static int redirect(Transport client, int status, String location) throws IOException {
+        return send(client, render(status, "Location: " + location + "\r\n", "Moved to " + location));
+    }
+
+    private static int send(Transport client, byte[] response) throws IOException {
+        client.write(ByteBuffer.wrap(response));
+        LingeringClose.afterAnswer(client);
+        return response.length;
     }
 }

@@ -47,7 +47,17 @@ public final class HeadReader {
      *                       how many bytes had been read
      */
     public Result read(Transport client) throws IOException, HeadException {
-        Reading reading = new Reading();
+        return read(client, System.nanoTime() + limits.timeout().toNanos());
+    }
+
+    /**
+     * Reads until the head is complete, or {@code deadlineNanos} ({@link System#nanoTime()}) passes: for a head that
+     * follows other stages (a TLS handshake) under the same time limit.
+     *
+     * @throws HeadException as {@link #read(Transport)}
+     */
+    public Result read(Transport client, long deadlineNanos) throws IOException, HeadException {
+        Reading reading = new Reading(deadlineNanos);
         try {
             return reading.readFrom(client);
         } catch (HeadException e) {
@@ -58,10 +68,14 @@ public final class HeadReader {
     /** One head being read: the bytes so far and what has been checked of them. */
     private final class Reading {
 
-        private final long deadline = System.nanoTime() + limits.timeout().toNanos();
+        private final long deadline;
         private byte[] buffer = new byte[Math.min(INITIAL_BUFFER, limits.maxBytes())];
         private int length;
         private boolean requestLineChecked;
+
+        Reading(long deadline) {
+            this.deadline = deadline;
+        }
 
         Result readFrom(Transport client) throws IOException, HeadException {
             int reads = 0;

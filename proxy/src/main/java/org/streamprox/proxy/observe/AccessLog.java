@@ -10,7 +10,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Writes one line per finished connection to the {@code streamprox.access} logger, so operators can route it
  * to its own file. Fields are space separated, {@code -} where unknown:
- * {@code id client method path route target status bytes-in bytes-out duration-ms outcome}.
+ * {@code id client method path route target status bytes-in bytes-out duration-ms outcome}; a TLS connection has
+ * {@code tls= sni= alpn=} before the status.
  */
 public final class AccessLog implements ConnectionLog {
 
@@ -21,9 +22,9 @@ public final class AccessLog implements ConnectionLog {
         if (!LOG.isInfoEnabled()) {
             return;
         }
-        LOG.info("#{} {} {} {} {} {} status={} in={} out={} {}ms {}", connection.id(), address(connection.client()),
+        LOG.info("#{} {} {} {} {} {}{} status={} in={} out={} {}ms {}", connection.id(), address(connection.client()),
                 orDash(connection.method()), orDash(connection.path()), orDash(connection.route()),
-                orDash(connection.target()), connection.responseStatus() == 0 ? "-" : connection.responseStatus(),
+                orDash(connection.target()), tls(connection.tls()), connection.responseStatus() == 0 ? "-" : connection.responseStatus(),
                 connection.bytesFromClient(), connection.bytesToClient(), connection.duration().toMillis(),
                 connection.outcome());
     }
@@ -65,6 +66,11 @@ public final class AccessLog implements ConnectionLog {
         String head = String.join(":", Arrays.copyOfRange(groups, 0, bestStart));
         String tail = String.join(":", Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
         return head + "::" + tail + (scope < 0 ? "" : ipv6.substring(scope));
+    }
+
+    private static String tls(ConnectionSummary.TlsSummary tls) {
+        return tls == null ? "" : " tls=" + tls.protocol() + " sni=" + orDash(tls.serverName()) + " alpn="
+                + orDash(tls.alpn());
     }
 
     private static String orDash(String value) {

@@ -56,6 +56,7 @@ public final class ConnectionRecord {
     private String path;
     private String route;
     private String target;
+    private ConnectionSummary.TlsSummary tls;
     private long bytesFromClient;
     private long bytesToClient;
     private int responseStatus;
@@ -94,6 +95,11 @@ public final class ConnectionRecord {
     public void routed(String routeName, String routeTarget) {
         route = routeName;
         target = routeTarget;
+    }
+
+    /** How the connection spoke TLS; a later call (after termination) replaces an earlier one (the ClientHello). */
+    public void tls(ConnectionSummary.TlsSummary how) {
+        tls = how;
     }
 
     /** The status of the first response to the client; only the first call with a status counts. */
@@ -149,7 +155,7 @@ public final class ConnectionRecord {
 
     /** What is known now; once finished, with the outcome. */
     public ConnectionSummary summary() {
-        return new ConnectionSummary(id, client, method, path, route, target, responseStatus, bytesFromClient,
+        return new ConnectionSummary(id, client, method, path, route, target, tls, responseStatus, bytesFromClient,
                 bytesToClient, Duration.ofNanos(System.nanoTime() - startNanos), outcome);
     }
 }

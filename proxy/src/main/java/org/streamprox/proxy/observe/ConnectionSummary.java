@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param path            the first request's path, or null if no head was read
  * @param route           the name of the route that matched, or null
  * @param target          where the route sent it ({@code remote host:port}, {@code local app}), or null
+ * @param tls             how it spoke TLS, or null for plain: see {@link TlsSummary}
  * @param responseStatus  the status of the first response the client got, or 0 if none was seen
  * @param bytesFromClient bytes read from the client, the head included
  * @param bytesToClient   bytes written to the client
@@ -20,6 +21,18 @@ import java.time.Duration;
  * @param outcome         how it ended
  */
 public record ConnectionSummary(long id, InetSocketAddress client, String method, String path, String route,
-                                String target, int responseStatus, long bytesFromClient, long bytesToClient,
+                                String target, TlsSummary tls, int responseStatus, long bytesFromClient, long bytesToClient,
                                 Duration duration, Outcome outcome) {
+
+    /**
+     * A TLS connection as the access log shows it.
+     *
+     * @param protocol   {@code tls1.3} or {@code tls1.2} when the engine terminated it, {@code passthrough} when it
+     *                   forwarded it unread
+     * @param serverName the name the client asked for (SNI), or null
+     * @param alpn       the application protocol agreed on when terminated, those offered (comma separated) when
+     *                   passed through, or null
+     */
+    public record TlsSummary(String protocol, String serverName, String alpn) {
+    }
 }

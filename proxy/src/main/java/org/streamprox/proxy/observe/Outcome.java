@@ -18,6 +18,8 @@ public record Outcome(Kind kind, int status, String detail) {
         OK,
         /** Answered with an HTTP error status and closed. */
         REFUSED,
+        /** Refused with a TLS alert and closed: the client spoke TLS, and the engine could not or would not serve it. */
+        ALERTED,
         /** Closed without an answer: the client sent no HTTP, was silent or went away, or its app connection broke. */
         CLOSED,
         /** The client reset the connection mid-stream. */
@@ -58,6 +60,16 @@ public record Outcome(Kind kind, int status, String detail) {
     /** The answer could not be written: the client had gone. */
     public static Outcome refusedUndelivered(int status, String reason, Exception failure) {
         return refused(status, reason + " (not delivered: " + failure.getMessage() + ")");
+    }
+
+    /** Sent elsewhere with the engine's own redirect: it ended as it should. */
+    public static Outcome redirected(String location) {
+        return new Outcome(Kind.OK, 0, "redirected to " + location);
+    }
+
+    /** Refused with the TLS alert named {@code alert}, for example {@code unrecognized_name}. */
+    public static Outcome alerted(String alert, String reason) {
+        return new Outcome(Kind.ALERTED, 0, "alert " + alert + ": " + reason);
     }
 
     public static Outcome closed(String why) {

@@ -1,7 +1,6 @@
 package org.streamprox.proxy.route;
 
 import java.util.List;
-import java.util.Locale;
 import java.util.regex.Pattern;
 import org.streamprox.proxy.http.RequestHead;
 
@@ -27,13 +26,8 @@ public interface RequestMatcher {
 
     /** Exact host, or {@code *.example.org} for any name below example.org; ports are ignored, case too. */
     static RequestMatcher host(String pattern) {
-        String wanted = pattern.toLowerCase(Locale.ROOT);
-        if (wanted.startsWith("*.")) {
-            String suffix = wanted.substring(1);
-            return head -> head.host().filter(host -> host.endsWith(suffix) && host.length() > suffix.length())
-                    .isPresent();
-        }
-        return head -> head.host().filter(wanted::equals).isPresent();
+        HostPattern wanted = new HostPattern(pattern);
+        return head -> head.host().filter(wanted).isPresent();
     }
 
     static RequestMatcher method(String method) {

@@ -36,6 +36,11 @@ public record Route(String name, Target target, HeadRewrite rewrite, Optional<Du
         return new Route(name, target, HeadRewrite.NONE, Optional.empty());
     }
 
+    /** Whether the route takes TLS connections as they are, decided on their ClientHello. */
+    public boolean passesThrough() {
+        return target instanceof Target.PassThrough;
+    }
+
     /** The idle timeout for a connection that began with this head. */
     public Optional<Duration> idleTimeoutFor(RequestHead head) {
         boolean upgrade = head.headers().first("Upgrade").isPresent();

@@ -2,15 +2,29 @@ package org.streamprox.proxy.route;
 
 import java.util.Optional;
 import org.streamprox.proxy.http.RequestHead;
+import org.streamprox.proxy.tls.ClientHello;
 
 /**
- * Decides where a connection goes from its first head. Implement it in Java for routing the configuration
- * cannot express; {@link RuleRouter} is the one built from the configuration. Called once per connection, on
- * the connection's own virtual thread, so it may block briefly but must be thread-safe.
+ * Decides where a connection goes. Implement it in Java for routing the configuration cannot express;
+ * {@link RuleRouter} is the one built from the configuration. Called at most twice per connection, on the
+ * connection's own virtual thread, so it may block briefly but must be thread-safe.
  */
 @FunctionalInterface
 public interface Router {
 
-    /** The route for this head, or empty to answer {@code 404}. */
-    Optional<Route> route(RequestHead head);
+    /**
+     * The route for the connection's first head, or empty to answer {@code 404}. Never a passthrough route: this
+     * head was read in plain, or decrypted.
+     *
+     * @param hello the ClientHello of a connection that came over TLS, which the engine terminated; empty for plain
+     */
+    Optional<Route> route(RequestHead head, Optional<ClientHello> hello);
+
+    /**
+     * For a connection that opens with a TLS ClientHello, before anything is decrypted: the passthrough route that
+     * takes it as it is, or empty to terminate its TLS here (when the listener has certificates) and route its head.
+     */
+    default Optional<Route> passThrough(ClientHello hello) {
+        return Optional.empty();
+    }
 }

@@ -2,27 +2,40 @@ package org.streamprox.proxy.route;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import org.streamprox.proxy.tls.UpstreamTls;
 
 /** Where a route sends its connections. */
 public sealed interface Target {
 
-    /** For logs: {@code remote host:port} or {@code local NAME}. */
+    /** For logs: {@code remote host:port}, {@code local NAME}, {@code passthrough host:port} or {@code redirect 308}. */
     String describe();
 
     /**
-     * A server elsewhere, reached over TCP.
+     * A server elsewhere, reached over TCP, or over TLS when {@code tls} is present (re-encrypting what a client
+     * sent in TLS, or encrypting what it sent in plain).
      *
-     * @param connectTimeout how long to wait for the upstream to accept before answering {@code 504}
+     * @param connectTimeout how long to wait for the upstream to accept, and to finish its TLS handshake, before
+     *                       answering {@code 504}
+     * @param tls            how to speak TLS to it; empty for plain TCP
      */
-    record Remote(String host, int port, Duration connectTimeout) implements Target {
+    record Remote(String host, int port, Duration connectTimeout, Optional<UpstreamTls> tls) implements Target {
 
         public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
         public Remote {
             Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(connectTimeout, "connectTimeout");
+            Objects.requireNonNull(tls, "tls");
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("port out of range: " + port);
             }
+        }
+
+        /** Plain TCP. */
+        public Remote(String host, int port, Duration connectTimeout) {
+            this(host, port, connectTimeout, Optional.empty());
         }
 
         public Remote(String host, int port) {
@@ -31,7 +44,7 @@ public sealed interface Target {
 
         @Override
         public String describe() {
-            return "remote " + host + ":" + port;
+            return (tls.isPresent() ? "remote tls " : "remote ") + host + ":" + port;
         }
     }
 
@@ -45,6 +58,45 @@ public sealed interface Target {
         @Override
         public String describe() {
             return "local " + app;
+        }
+    }
+
+    /**
+     * A server elsewhere that gets the client's TLS as it is, ClientHello included: nothing is decrypted, and the
+     * route is chosen on the ClientHello alone.
+     */
+    record PassThrough(Remote upstream) implements Target {
+
+        public PassThrough {
+            Objects.requireNonNull(upstream, "upstream");
+        }
+
+        @Override
+        public String describe() {
+            return "passthrough " + upstream.host() + ":" + upstream.port();
+        }
+    }
+
+    /**
+     * No server: the engine answers with a redirect, as a plain HTTP port sends browsers to the HTTPS one.
+     *
+     * @param status   301, 302, 303, 307 or 308
+     * @param location where to, with the request's host and path filled in
+     */
+    record Redirect(int status, RedirectTemplate location) implements Target {
+
+        public static final Set<Integer> STATUSES = Set.of(301, 302, 303, 307, 308);
+
+        public Redirect {
+            if (!STATUSES.contains(status)) {
+                throw new IllegalArgumentException("a redirect status is one of 301, 302, 303, 307, 308, not " + status);
+            }
+            Objects.requireNonNull(location, "location");
+        }
+
+        @Override
+        public String describe() {
+            return "redirect " + status;
         }
     }
 }

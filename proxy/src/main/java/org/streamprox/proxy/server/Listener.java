@@ -55,7 +55,7 @@ final class Listener {
     private final ConnectionRegistry registry = new ConnectionRegistry();
     private final UnfinishedHeads unfinishedHeads = new UnfinishedHeads();
     private final ConnectionRecord.Ledger ledger = new Ledger();
-    private final AtomicLong connectionIds = new AtomicLong();
+    private final AtomicLong connectionIds;
     private final ServerSocketChannel serverChannel;
     private final InetSocketAddress boundAddress;
     private final Thread acceptLoop;
@@ -64,10 +64,15 @@ final class Listener {
     private long lastLettingGoReport = System.nanoTime() - LETTING_GO_REPORT_INTERVAL_NANOS;
     private int lettingGoSinceReport;
 
-    /** Binds the listening port and starts accepting. */
-    Listener(ListenerContext context, ConnectionThreads threads) throws IOException {
+    /**
+     * Binds the listening port and starts accepting.
+     *
+     * @param connectionIds numbers connections, shared by the process's listeners so the access log's are unique
+     */
+    Listener(ListenerContext context, ConnectionThreads threads, AtomicLong connectionIds) throws IOException {
         this.context = context;
         this.threads = threads;
+        this.connectionIds = connectionIds;
         this.admission = new Admission(context.settings().connections());
         serverChannel = ServerSocketChannel.open();
         try {
@@ -79,19 +84,14 @@ final class Listener {
             boundAddress = (InetSocketAddress) serverChannel.getLocalAddress();
         } catch (IOException e) {
             serverChannel.close();
-            throw e;
+            throw new IOException(AccessLog.address(context.settings().listen()) + ": " + e.getMessage(), e);
         }
         // A virtual thread too: handing each accepted socket to a sibling virtual thread then costs no
         // cross-thread wake-up of a platform thread (measured: about 15% less CPU per new connection).
         acceptLoop = Thread.ofVirtual().name("streamprox-accept-" + boundAddress.getPort())
                 .start(this::acceptConnections);
-        // The address as configured, with the port bound: a wildcard bound by a dual-stack socket reads as IPv6.
-        LOG.info("listening on {}", AccessLog.address(
-                new InetSocketAddress(context.settings().listen().getAddress(), boundAddress.getPort())));
-    }
-
-    ListenerContext context() {
-        return context;
+        LOG.info("listening on {}{}", listening(), context.settings().tls().certificates().isPresent()
+                ? " (TLS" + (context.settings().tls().required() ? " only)" : " and plain)") : "");
     }
 
     /** The bound address (useful when the configuration asked for port 0), also after stopping. */
@@ -109,12 +109,8 @@ final class Listener {
         return admission.admitted();
     }
 
-    /**
-     * Stops accepting, waits up to {@code drain} for the connections it serves to finish, then cuts what is left.
-     *
-     * @return whether every connection finished within the drain time
-     */
-    boolean stop(Duration drain) throws InterruptedException {
+    /** Closes the listening socket and ends the accept loop; the connections it serves go on. */
+    void stopAccepting() throws InterruptedException {
         stopping = true;
         try {
             serverChannel.close();
@@ -123,14 +119,30 @@ final class Listener {
         }
         acceptLoop.interrupt();
         acceptLoop.join();
-        LOG.info("stopped accepting; draining {} for up to {} ms", openConnectionsText(), drain.toMillis());
+    }
+
+    /**
+     * After {@link #stopAccepting()}: waits up to {@code drain} for the connections it serves to finish, then cuts
+     * what is left.
+     *
+     * @return whether every connection finished within the drain time
+     */
+    boolean drain(Duration drain) throws InterruptedException {
+        LOG.info("{}: stopped accepting; draining {} for up to {} ms", listening(), openConnectionsText(),
+                drain.toMillis());
         boolean drained = registry.awaitEmpty(drain);
         if (!drained) {
-            LOG.warn("{} still after {} ms; closing them", openConnectionsText(), drain.toMillis());
+            LOG.warn("{}: {} still after {} ms; closing them", listening(), openConnectionsText(), drain.toMillis());
             registry.abortAll(Outcome.DRAIN_TIMEOUT);
             registry.awaitEmpty(Duration.ofSeconds(5));
         }
         return drained;
+    }
+
+    /** The address as configured, with the port bound: a wildcard bound by a dual-stack socket reads as IPv6. */
+    private String listening() {
+        return AccessLog.address(new InetSocketAddress(context.settings().listen().getAddress(),
+                boundAddress.getPort()));
     }
 
     private void acceptConnections() {

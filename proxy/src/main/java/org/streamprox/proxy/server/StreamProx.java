@@ -3,7 +3,10 @@ package org.streamprox.proxy.server;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamprox.proxy.config.ProxyConfig;
@@ -11,33 +14,47 @@ import org.streamprox.proxy.config.ProxySettings;
 import org.streamprox.proxy.connection.ListenerContext;
 import org.streamprox.proxy.local.LocalApps;
 import org.streamprox.proxy.observe.AccessLog;
+import org.streamprox.proxy.observe.ConnectionLog;
 import org.streamprox.proxy.route.Router;
 import org.streamprox.proxy.upstream.Tunnels;
 import sun.misc.Signal;
 
 /**
- * A running StreamProx: the one way to start and stop it. {@link #start} starts the local apps, then the listener;
- * {@link #stop(Duration)} stops accepting, lets open connections finish, and stops the apps, all within one drain
- * budget. {@link #serveUntilStopSignal} does both around SIGTERM or SIGINT, as the command line runs it.
+ * A running StreamProx: the one way to start and stop it. {@link #start} starts the local apps, then the listeners;
+ * {@link #stop(Duration)} stops accepting on every listener, lets open connections finish, and stops the apps, all
+ * within one drain budget. {@link #serveUntilStopSignal} does both around SIGTERM or SIGINT, as the command line
+ * runs it. The listeners share the apps, the copy machinery and the access log; each has its own places.
  */
 public final class StreamProx implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamProx.class);
 
-    private final Listener listener;
-    private boolean stopped;
-
-    private StreamProx(Listener listener) {
-        this.listener = listener;
+    /** One listener to start: its settings and its routing. */
+    private record Binding(ProxySettings settings, Router router) {
     }
 
-    /** Starts the configuration's listener with these apps, registered but not yet started. */
+    private final List<Listener> listeners;
+    private final LocalApps apps;
+    private final Tunnels tunnels;
+    private final Duration drainTimeout;
+    private boolean stopped;
+
+    private StreamProx(List<Listener> listeners, LocalApps apps, Tunnels tunnels, Duration drainTimeout) {
+        this.listeners = List.copyOf(listeners);
+        this.apps = apps;
+        this.tunnels = tunnels;
+        this.drainTimeout = drainTimeout;
+    }
+
+    /** Starts the configuration's listeners with these apps, registered but not yet started. */
     public static StreamProx start(ProxyConfig config, LocalApps apps) throws Exception {
-        return start(config.settings(), config.router(), apps);
+        return start(config.listeners().stream()
+                .map(listener -> new Binding(listener.settings(), listener.router())).toList(), apps,
+                Listener.ConnectionThreads.VIRTUAL);
     }
 
     /**
-     * Starts the apps, then binds the listener and starts accepting.
+     * Starts the apps, then binds one listener and starts accepting.
      *
      * @throws IOException when the listener cannot bind; the apps are stopped again
      */
@@ -47,23 +64,44 @@ public final class StreamProx implements AutoCloseable {
 
     static StreamProx start(ProxySettings settings, Router router, LocalApps apps,
                             Listener.ConnectionThreads threads) throws Exception {
-        apps.start(settings.head());
-        Tunnels tunnels = new Tunnels(settings.tunnel());
+        return start(List.of(new Binding(settings, router)), apps, threads);
+    }
+
+    /**
+     * Starts the apps, then the listeners in order. Settings other than the address and TLS are the first
+     * listener's: the configuration shares them.
+     *
+     * @throws IOException when a listener cannot bind; those already started and the apps are stopped again
+     */
+    private static StreamProx start(List<Binding> bindings, LocalApps apps, Listener.ConnectionThreads threads)
+            throws Exception {
+        ProxySettings shared = bindings.get(0).settings();
+        apps.start(shared.head());
+        Tunnels tunnels = new Tunnels(shared.tunnel());
+        ConnectionLog log = new AccessLog();
+        AtomicLong connectionIds = new AtomicLong();
+        List<Listener> started = new ArrayList<>();
         try {
-            return new StreamProx(new Listener(new ListenerContext(settings, router, apps, tunnels, new AccessLog()),
-                    threads));
+            for (Binding binding : bindings) {
+                started.add(new Listener(new ListenerContext(binding.settings(), binding.router(), apps, tunnels, log),
+                        threads, connectionIds));
+            }
         } catch (IOException | RuntimeException e) {
+            for (Listener listener : started) {
+                listener.stopAccepting();
+            }
             tunnels.close();
             stopApps(apps, Duration.ZERO);
             throw e;
         }
+        return new StreamProx(started, apps, tunnels, shared.drainTimeout());
     }
 
     /**
      * Serves until SIGTERM or SIGINT (Ctrl-C), then stops within the configured drain time.
      *
      * @return whether every connection finished within the drain time
-     * @throws IOException when the listener cannot bind
+     * @throws IOException when a listener cannot bind
      */
     public static boolean serveUntilStopSignal(ProxyConfig config, LocalApps apps) throws Exception {
         CountDownLatch stopRequested = new CountDownLatch(1);
@@ -79,29 +117,34 @@ public final class StreamProx implements AutoCloseable {
         }
     }
 
-    /** The listener's bound address (useful when the configuration asked for port 0), also after stopping. */
+    /** The first listener's bound address (useful when the configuration asked for port 0), also after stopping. */
     public InetSocketAddress localAddress() {
-        return listener.localAddress();
+        return listeners.get(0).localAddress();
+    }
+
+    /** Every listener's bound address, in the configuration's order. */
+    public List<InetSocketAddress> localAddresses() {
+        return listeners.stream().map(Listener::localAddress).toList();
     }
 
     /** Connections being served on the engine's own threads: reading a head, answering, or tunnelling. */
     public int openConnections() {
-        return listener.openConnections();
+        return listeners.stream().mapToInt(Listener::openConnections).sum();
     }
 
     /** Connections counted against {@code max-connections}: those above plus the ones local apps are serving. */
     public int admittedConnections() {
-        return listener.admittedConnections();
+        return listeners.stream().mapToInt(Listener::admittedConnections).sum();
     }
 
     /** Copy loops running for remote connections: two per tunnelled connection. */
     public int activeCopyLoops() {
-        return listener.context().tunnels().runningCopyLoops();
+        return tunnels.runningCopyLoops();
     }
 
     /**
-     * Stops accepting, waits up to {@code drain} for open connections to finish and cuts the rest, then lets the
-     * local apps finish within what is left of the same time. Stopping again does nothing.
+     * Stops accepting on every listener, waits up to {@code drain} for open connections to finish and cuts the
+     * rest, then lets the local apps finish within what is left of the same time. Stopping again does nothing.
      *
      * @return whether every connection the engine served finished within the drain time
      */
@@ -111,16 +154,22 @@ public final class StreamProx implements AutoCloseable {
         }
         stopped = true;
         long drainEnds = System.nanoTime() + drain.toNanos();
-        boolean drained = listener.stop(drain);
-        // Handed-off connections are the apps': stop them after the listener, so nothing new arrives meanwhile.
-        stopApps(listener.context().apps(), Duration.ofNanos(Math.max(0, drainEnds - System.nanoTime())));
-        listener.context().tunnels().close();
+        for (Listener listener : listeners) {
+            listener.stopAccepting();
+        }
+        boolean drained = true;
+        for (Listener listener : listeners) {
+            drained &= listener.drain(Duration.ofNanos(Math.max(0, drainEnds - System.nanoTime())));
+        }
+        // Handed-off connections are the apps': stop them after the listeners, so nothing new arrives meanwhile.
+        stopApps(apps, Duration.ofNanos(Math.max(0, drainEnds - System.nanoTime())));
+        tunnels.close();
         return drained;
     }
 
     /** {@link #stop(Duration)} with the configured drain time. */
     public boolean stop() throws InterruptedException {
-        return stop(listener.context().settings().drainTimeout());
+        return stop(drainTimeout);
     }
 
     @Override

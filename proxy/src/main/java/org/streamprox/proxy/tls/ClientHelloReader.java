@@ -18,9 +18,9 @@ import org.streamprox.proxy.transport.Transport;
 public final class ClientHelloReader {
 
     /** Below this, ordinary hellos would be refused: clients pad theirs to 512 bytes, and key shares add more. */
-    static final int MIN_BYTES = 1024;
+    public static final int MIN_BYTES = 1024;
     /** The handshake length field allows 16 MiB; a hello needing more than this is an attack on memory. */
-    static final int MAX_BYTES = 1 << 20;
+    public static final int MAX_BYTES = 1 << 20;
     /** Holds a browser's hello with a post-quantum key share (about 2 KB) without growing. */
     private static final int INITIAL_BUFFER = 4096;
 

@@ -19,11 +19,27 @@ public final class TlsAlert {
     public static final int ILLEGAL_PARAMETER = 47;
     public static final int DECODE_ERROR = 50;
     public static final int PROTOCOL_VERSION = 70;
+    public static final int UNRECOGNIZED_NAME = 112;
 
     private static final byte CONTENT_TYPE_ALERT = 21;
     private static final byte LEVEL_FATAL = 2;
 
     private TlsAlert() {
+    }
+
+    /** The description's name as RFC 8446 writes it, for the logs. */
+    public static String name(int description) {
+        return switch (description) {
+            case NONE -> "none";
+            case UNEXPECTED_MESSAGE -> "unexpected_message";
+            case RECORD_OVERFLOW -> "record_overflow";
+            case HANDSHAKE_FAILURE -> "handshake_failure";
+            case ILLEGAL_PARAMETER -> "illegal_parameter";
+            case DECODE_ERROR -> "decode_error";
+            case PROTOCOL_VERSION -> "protocol_version";
+            case UNRECOGNIZED_NAME -> "unrecognized_name";
+            default -> "alert " + description;
+        };
     }
 
     /**

@@ -21,7 +21,7 @@ public final class TlsRefusal extends Exception {
     }
 
     /** The same refusal, knowing how many bytes the client had sent by then. */
-    TlsRefusal afterReading(int bytes) {
+    public TlsRefusal afterReading(int bytes) {
         return new TlsRefusal(alert, getMessage(), bytes);
     }
 

@@ -96,10 +96,10 @@ public final class TlsTransport implements Transport {
             }
             return Negotiated.by(engine);
         } catch (SocketTimeoutException e) {
-            throw new SocketTimeoutException("TLS handshake with " + peerAddress() + " not complete by its deadline");
+            throw new SocketTimeoutException("TLS handshake not complete by its deadline");
         } catch (SSLException e) {
             sendAlert();
-            throw new SSLHandshakeException("TLS handshake with " + peerAddress() + " failed: " + e.getMessage(), e);
+            throw new SSLHandshakeException("TLS handshake failed: " + e.getMessage(), e);
         }
     }
 

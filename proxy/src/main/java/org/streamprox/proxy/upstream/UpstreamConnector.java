@@ -7,13 +7,16 @@ import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import org.streamprox.proxy.route.Target;
+import org.streamprox.proxy.tls.TlsTransport;
 import org.streamprox.proxy.transport.PlainTransport;
 import org.streamprox.proxy.transport.Transport;
 
 /** Opens the connection to a remote target, turning each way it can fail into the status the client gets. */
 public final class UpstreamConnector {
 
-    /** The upstream could not be reached; {@link #status()} is {@code 502} or {@code 504}. */
+    /**
+     * The upstream could not be reached, or its TLS failed; {@link #status()} is {@code 502} or {@code 504}.
+     */
     public static final class ConnectFailure extends Exception {
 
         private final int status;
@@ -31,8 +34,29 @@ public final class UpstreamConnector {
     private UpstreamConnector() {
     }
 
-    /** The connected upstream, in blocking mode. */
+    /** The connected upstream, in blocking mode; over TLS, with its handshake done and its certificate checked. */
     public static Transport connect(Target.Remote remote) throws ConnectFailure {
+        long deadline = System.nanoTime() + remote.connectTimeout().toNanos();
+        Transport plain = connectTcp(remote);
+        if (remote.tls().isEmpty()) {
+            return plain;
+        }
+        TlsTransport tls = TlsTransport.over(plain, remote.tls().get().newEngine(remote.host(), remote.port()));
+        try {
+            tls.handshake(deadline);
+            return tls;
+        } catch (SocketTimeoutException e) {
+            plain.close();
+            throw new ConnectFailure(504, "upstream " + remote.host() + ":" + remote.port()
+                    + " did not finish its TLS handshake within " + remote.connectTimeout().toMillis() + " ms", e);
+        } catch (IOException e) {
+            plain.close();
+            throw new ConnectFailure(502, "upstream " + remote.host() + ":" + remote.port() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static Transport connectTcp(Target.Remote remote) throws ConnectFailure {
         SocketChannel channel = null;
         try {
             InetSocketAddress address = new InetSocketAddress(remote.host(), remote.port());

@@ -19,8 +19,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.streamprox.proxy.config.ConnectionLimits;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.http.HeadParser;
+import org.streamprox.proxy.http.RequestHead;
 import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.route.Target;
+import org.streamprox.proxy.tls.ClientHello;
 
 class ConfigLoaderTest {
 
@@ -56,23 +58,23 @@ class ConfigLoaderTest {
     void readsEverySetting() throws Exception {
         ProxyConfig config = loader.load(FULL, "full.yaml");
 
-        assertEquals(9090, config.settings().listen().getPort());
+        assertEquals(9090, config.listeners().get(0).settings().listen().getPort());
         assertEquals(new HeadLimits(HeadLimits.Until.HEADERS, 8192, 64, Duration.ofSeconds(3)),
-                config.settings().head());
-        assertEquals(Duration.ofSeconds(2), config.settings().drainTimeout());
-        assertEquals(4096, config.settings().tunnel().copyBufferSize());
-        assertEquals(new ConnectionLimits(500, 20), config.settings().connections());
-        assertEquals(Duration.ofSeconds(15), config.settings().tunnel().halfCloseTimeout());
-        assertEquals(3, config.rules().size());
-        Route google = config.rules().get(1).route();
+                config.listeners().get(0).settings().head());
+        assertEquals(Duration.ofSeconds(2), config.listeners().get(0).settings().drainTimeout());
+        assertEquals(4096, config.listeners().get(0).settings().tunnel().copyBufferSize());
+        assertEquals(new ConnectionLimits(500, 20), config.listeners().get(0).settings().connections());
+        assertEquals(Duration.ofSeconds(15), config.listeners().get(0).settings().tunnel().halfCloseTimeout());
+        assertEquals(3, config.listeners().get(0).rules().size());
+        Route google = config.listeners().get(0).rules().get(1).route();
         assertEquals(new Target.Remote("www.google.com", 80, Duration.ofMillis(500)), google.target());
         assertEquals(Optional.of(Duration.ofMinutes(5)), google.idleTimeout());
-        assertEquals(new Target.Remote("::1", 8081), config.rules().get(2).route().target());
-        assertEquals(new Target.Local("foo"), config.rules().get(0).route().target());
+        assertEquals(new Target.Remote("::1", 8081), config.listeners().get(0).rules().get(2).route().target());
+        assertEquals(new Target.Local("foo"), config.listeners().get(0).rules().get(0).route().target());
 
         var head = HeadParser.parse(ascii("GET /google/x HTTP/1.1\r\nHost: www.example.org\r\nCookie: a\r\n\r\n"),
                 true);
-        assertEquals(google, config.router().route(head).orElseThrow());
+        assertEquals(google, config.listeners().get(0).router().route(head, Optional.empty()).orElseThrow());
         assertEquals("GET /x HTTP/1.1\r\nHost: www.google.com\r\n\r\n", new String(google.rewrite().apply(head),
                 java.nio.charset.StandardCharsets.ISO_8859_1));
     }
@@ -80,21 +82,56 @@ class ConfigLoaderTest {
     @Test
     void defaultsApplyWhenOnlyRoutesAreGiven() throws Exception {
         ProxyConfig config = loader.load("routes:\n  - remote: 127.0.0.1:80\n", "min.yaml");
-        assertEquals(8080, config.settings().listen().getPort());
-        assertEquals(HeadLimits.defaults(), config.settings().head());
-        assertEquals(new ConnectionLimits(10_000, 5_000), config.settings().connections());
-        assertEquals("route-1", config.rules().get(0).route().name());
+        assertEquals(8080, config.listeners().get(0).settings().listen().getPort());
+        assertEquals(HeadLimits.defaults(), config.listeners().get(0).settings().head());
+        assertEquals(new ConnectionLimits(10_000, 5_000), config.listeners().get(0).settings().connections());
+        assertEquals("route-1", config.listeners().get(0).rules().get(0).route().name());
     }
 
     /** By default one address may hold half the places, whatever their number. */
     @Test
+    void readsListenersTlsConditionsAndTheNewTargets() throws Exception {
+        ProxyConfig config = loader.load("""
+                listeners:
+                  - listen: 127.0.0.1:8080
+                    routes:
+                      - redirect: 'https://{host}:8443{path}'
+                  - listen: 127.0.0.1:8443
+                    tls: { self-signed: [localhost], required: true, strict-sni: true, max-hello-bytes: 4096 }
+                routes:
+                  - { name: mail, match: { sni: '*.mail.test', alpn: imap }, passthrough: 127.0.0.1:993 }
+                  - { name: site, match: { tls: true }, local: foo }
+                """, "listeners.yaml");
+
+        assertEquals(2, config.listeners().size());
+        ProxyConfig.Listener plain = config.listeners().get(0);
+        ProxyConfig.Listener secure = config.listeners().get(1);
+        assertEquals(8080, plain.settings().listen().getPort());
+        Target.Redirect redirect = (Target.Redirect) plain.rules().get(0).route().target();
+        assertEquals(308, redirect.status());
+        assertEquals("https://{host}:8443{path}", redirect.location().toString());
+        assertTrue(secure.settings().tls().certificates().isPresent() && secure.settings().tls().required()
+                && secure.settings().tls().strictSni() && secure.settings().tls().passThrough());
+        assertEquals(4096, secure.settings().tls().maxHelloBytes());
+        assertTrue(!plain.settings().tls().inspectsHellos(), "the plain listener has no TLS and passes none through");
+
+        ClientHello imap = new ClientHello(Optional.of("a.mail.test"), List.of("imap"), false);
+        ClientHello web = new ClientHello(Optional.of("a.mail.test"), List.of("h2", "http/1.1"), false);
+        assertEquals("mail", secure.router().passThrough(imap).orElseThrow().name());
+        assertEquals(Optional.empty(), secure.router().passThrough(web), "site is first for it: terminate");
+        RequestHead head = HeadParser.parse(ascii("GET / HTTP/1.1\r\nHost: a\r\n\r\n"), true);
+        assertEquals("site", secure.router().route(head, Optional.of(web)).orElseThrow().name());
+        assertEquals(Optional.empty(), secure.router().route(head, Optional.empty()), "site wants TLS");
+    }
+
+    @Test
     void thePerClientLimitFollowsMaxConnectionsUnlessGiven() throws Exception {
         assertEquals(new ConnectionLimits(300, 150), loader.load("max-connections: 300\nroutes: [ { remote: a:1 } ]\n",
-                "half.yaml").settings().connections());
+                "half.yaml").listeners().get(0).settings().connections());
         assertEquals(new ConnectionLimits(1, 1), loader.load("max-connections: 1\nroutes: [ { remote: a:1 } ]\n",
-                "one.yaml").settings().connections());
+                "one.yaml").listeners().get(0).settings().connections());
         assertEquals(new ConnectionLimits(300, 0), loader.load("max-connections: 300\nmax-connections-per-client: 0\n"
-                + "routes: [ { remote: a:1 } ]\n", "off.yaml").settings().connections());
+                + "routes: [ { remote: a:1 } ]\n", "off.yaml").listeners().get(0).settings().connections());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -121,6 +158,22 @@ class ConfigLoaderTest {
         "Host not a host  | 3 | routes[0].rewrite.set-headers.Host | routes:~  - remote: a:1~    rewrite: { set-headers: { Host: a/b } }",
         "framing header   | 3 | routes[0].rewrite.set-headers.Content-Length | routes:~  - remote: a:1~    rewrite: { set-headers: { Content-Length: 5 } }",
         "timeout on local | 2 | routes[0].idle-timeout | routes:~  - { local: foo, idle-timeout: 5s }",
+        "passthrough path | 3 | routes[0].match.path  | routes:~  - passthrough: a:1~    match: { path: / }",
+        "passthrough plain| 2 | routes[0].match.tls   | routes:~  - { passthrough: a:1, match: { tls: false } }",
+        "passthrough rewrite | 2 | routes[0].rewrite  | routes:~  - { passthrough: a:1, rewrite: { strip-prefix: /a } }",
+        "not a boolean    | 2 | routes[0].match.tls   | routes:~  - { remote: a:1, match: { tls: yes } }",
+        "redirect variable| 2 | routes[0].redirect    | routes:~  - redirect: 'https://{hots}{path}'",
+        "redirect status  | 2 | routes[0].redirect.status | routes:~  - redirect: { status: 300, location: /x }",
+        "redirect rewrite | 2 | routes[0].rewrite     | routes:~  - { redirect: /x, rewrite: { strip-prefix: /a } }",
+        "two targets      | 2 | routes[0]             | routes:~  - { redirect: /x, passthrough: a:1 }",
+        "listen and listeners | 1 | listen          | listen: 127.0.0.1:1~listeners: [ { listen: 127.0.0.1:2 } ]~routes: [ { remote: a:1 } ]",
+        "same port twice  | 3 | listeners[1].listen   | listeners:~  - listen: 127.0.0.1:1~  - listen: 127.0.0.1:1~routes: [ { remote: a:1 } ]",
+        "listener address | 2 | listeners[0]          | listeners:~  - routes: [ { remote: a:1 } ]",
+        "listener routes  | 2 | listeners[0]          | listeners:~  - listen: 127.0.0.1:1",
+        "no certificate   | 1 | tls                   | tls: { required: true }~routes: [ { remote: a:1 } ]",
+        "no such file     | 1 | tls                   | tls: { certificates: [ { cert: /nonexistent.crt, key: /nonexistent.key } ] }~routes: [ { remote: a:1 } ]",
+        "PEM and PKCS#12  | 1 | tls.certificates[0].cert | tls: { certificates: [ { cert: a.crt, pkcs12: a.p12 } ] }~routes: [ { remote: a:1 } ]",
+        "hello too small  | 1 | tls.max-hello-bytes   | tls: { self-signed: [localhost], max-hello-bytes: 100 }~routes: [ { remote: a:1 } ]",
     })
     void badConfigurationsNameFileLineAndField(String name, int line, String field, String yaml) {
         String text = yaml.replace("~", "\n");
@@ -138,9 +191,9 @@ class ConfigLoaderTest {
                 + ", max-headers: " + maxHeaders + " }\ncopy-buffer-size: " + copyBuffer + "\nmax-connections: "
                 + maxConnections + "\nmax-connections-per-client: " + perClient + "\nroutes: [ { remote: a:1 } ]\n",
                 "extremes.yaml");
-        assertEquals(maxBytes, config.settings().head().maxBytes());
-        assertEquals(copyBuffer, config.settings().tunnel().copyBufferSize());
-        assertEquals(new ConnectionLimits(maxConnections, perClient), config.settings().connections());
+        assertEquals(maxBytes, config.listeners().get(0).settings().head().maxBytes());
+        assertEquals(copyBuffer, config.listeners().get(0).settings().tunnel().copyBufferSize());
+        assertEquals(new ConnectionLimits(maxConnections, perClient), config.listeners().get(0).settings().connections());
     }
 
     @Test

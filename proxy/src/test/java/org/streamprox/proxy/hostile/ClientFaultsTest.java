@@ -17,6 +17,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.streamprox.proxy.route.Route;
+import org.streamprox.proxy.route.Router;
 import org.streamprox.proxy.route.Target;
 import org.streamprox.testkit.Http;
 import org.streamprox.testkit.LoopbackServer;
@@ -81,7 +82,7 @@ class ClientFaultsTest {
         try (StalledUpstream stalled = new StalledUpstream()) {
             CountDownLatch routed = new CountDownLatch(1);
             Route route = Route.to("stalled", new Target.Remote("127.0.0.1", stalled.port(), CONNECT_TIMEOUT));
-            proxy.start(head -> {
+            proxy.start((Router) (head, hello) -> {
                 routed.countDown();
                 return Optional.of(route);
             });

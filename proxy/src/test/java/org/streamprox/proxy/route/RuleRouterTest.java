@@ -91,8 +91,8 @@ class RuleRouterTest {
                 new RuleRouter.Rule(RequestMatcher.pathPrefix("/"), general)));
         RuleRouter narrow = new RuleRouter(List.of(new RuleRouter.Rule(RequestMatcher.path("/only"), specific)));
 
-        assertEquals(Optional.of(specific), router.route(get("/foo/x")));
-        assertEquals(Optional.of(general), router.route(get("/bar")));
-        assertEquals(Optional.empty(), narrow.route(get("/other")));
+        assertEquals(Optional.of(specific), router.route(get("/foo/x"), Optional.empty()));
+        assertEquals(Optional.of(general), router.route(get("/bar"), Optional.empty()));
+        assertEquals(Optional.empty(), narrow.route(get("/other"), Optional.empty()));
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.streamprox.testkit.Command;
 
 /** Keys and certificates made with the openssl command line, the way an operator makes them, in a test directory. */
 final class OpenSslKeys {

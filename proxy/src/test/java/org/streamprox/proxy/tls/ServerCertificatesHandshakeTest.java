@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.streamprox.testkit.Command;
 
 /** Real clients, openssl s_client and curl, shaking hands with engines from {@link ServerCertificates#newEngine()}. */
 class ServerCertificatesHandshakeTest {

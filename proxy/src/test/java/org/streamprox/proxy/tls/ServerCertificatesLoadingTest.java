@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import org.streamprox.proxy.config.ConfigException;
+import org.streamprox.testkit.Command;
 
 /** Loading certificates as operators make them with openssl, and the messages for the ways that goes wrong. */
 class ServerCertificatesLoadingTest {
