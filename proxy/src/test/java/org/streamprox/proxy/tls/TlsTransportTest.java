@@ -199,10 +199,12 @@ class TlsTransportTest {
         }
     }
 
+    /** The client's TCP connection stays open after its close_notify: the alert alone ends the stream. */
     @Test
     void thePeersCloseNotifyReadsAsTheEndAndTheAnswerStillGoesOut() throws Exception {
+        Socket tcp = new Socket(InetAddress.getLoopbackAddress(), port());
         Future<String> client = inBackground(() -> {
-            try (SSLSocket socket = sslSocket()) {
+            try (tcp; SSLSocket socket = sslSocketOver(tcp, false)) {
                 socket.getOutputStream().write(ascii("question"));
                 socket.shutdownOutput();
                 return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
@@ -518,9 +520,13 @@ class TlsTransportTest {
 
     /** A JDK client socket that trusts the test certificate and checks the name localhost. */
     private SSLSocket sslSocket() throws IOException {
-        Socket plain = new Socket(InetAddress.getLoopbackAddress(), port());
+        return sslSocketOver(new Socket(InetAddress.getLoopbackAddress(), port()), true);
+    }
+
+    /** @param closesTcp whether closing it, or shutting its output, does the same to the TCP connection */
+    private SSLSocket sslSocketOver(Socket tcp, boolean closesTcp) throws IOException {
         SSLSocket socket = (SSLSocket) certificate.client().getSocketFactory()
-                .createSocket(plain, "localhost", port(), true);
+                .createSocket(tcp, "localhost", port(), closesTcp);
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
         socket.setSSLParameters(parameters);
@@ -552,12 +558,14 @@ class TlsTransportTest {
         return echoed;
     }
 
+    // The helpers read with timeouts: a transport that loses bytes fails a test in seconds, not at the class timeout.
+
     /** Reads a byte at a time, so most of each record waits decrypted for the next read. */
     private static String readLine(Transport from) throws IOException {
         StringBuilder line = new StringBuilder();
         ByteBuffer one = ByteBuffer.allocate(1);
         while (line.isEmpty() || line.charAt(line.length() - 1) != '\n') {
-            if (from.read(one.clear()) < 0) {
+            if (from.read(one.clear(), WAIT.toMillis()) < 0) {
                 throw new IOException("ended after " + line);
             }
             line.append((char) one.get(0));
@@ -568,7 +576,7 @@ class TlsTransportTest {
     private static byte[] readExactly(Transport from, int length) throws IOException {
         ByteBuffer into = ByteBuffer.allocate(length);
         while (into.hasRemaining()) {
-            if (from.read(into) < 0) {
+            if (from.read(into, WAIT.toMillis()) < 0) {
                 throw new IOException("ended after " + into.position() + " of " + length + " bytes");
             }
         }
@@ -578,7 +586,7 @@ class TlsTransportTest {
     private static String readToEnd(Transport from) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         ByteBuffer buffer = ByteBuffer.allocate(512);
-        while (from.read(buffer.clear()) >= 0) {
+        while (from.read(buffer.clear(), WAIT.toMillis()) >= 0) {
             all.write(buffer.array(), 0, buffer.position());
         }
         return all.toString(StandardCharsets.ISO_8859_1);
