@@ -39,7 +39,22 @@ final class Images {
 
     /** Debian's nginx with one server block listening on 127.0.0.1:{@code port}. */
     static GenericContainer<?> nginx(int port, String serverBlockBody) {
-        String config = "server {\n  listen 127.0.0.1:" + port + ";\n" + serverBlockBody + "\n}\n";
+        return nginx(port, "", serverBlockBody);
+    }
+
+    /**
+     * Debian's nginx speaking TLS only on 127.0.0.1:{@code port}, with this certificate chain and key (PEM), copied
+     * to /etc/nginx/site.crt and /etc/nginx/site.key.
+     */
+    static GenericContainer<?> nginxTls(int port, byte[] certificate, byte[] key, String serverBlockBody) {
+        return nginx(port, " ssl", "  ssl_certificate /etc/nginx/site.crt;\n"
+                + "  ssl_certificate_key /etc/nginx/site.key;\n" + serverBlockBody)
+                .withCopyToContainer(Transferable.of(certificate), "/etc/nginx/site.crt")
+                .withCopyToContainer(Transferable.of(key), "/etc/nginx/site.key");
+    }
+
+    private static GenericContainer<?> nginx(int port, String listenParameters, String serverBlockBody) {
+        String config = "server {\n  listen 127.0.0.1:" + port + listenParameters + ";\n" + serverBlockBody + "\n}\n";
         return local("streamprox/nginx:it")
                 .withCopyToContainer(Transferable.of(config), "/etc/nginx/conf.d/it.conf")
                 .waitingFor(new LoopbackPortOpen(port));

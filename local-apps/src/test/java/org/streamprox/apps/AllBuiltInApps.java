@@ -2,8 +2,10 @@ package org.streamprox.apps;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.streamprox.apps.host.JettyLocalApps;
 import org.streamprox.apps.host.LocalProxyExtension;
+import org.streamprox.proxy.config.ProxySettings;
 import org.streamprox.proxy.server.StreamProx;
 
 /**
@@ -28,8 +30,13 @@ final class AllBuiltInApps {
     }
 
     static StreamProx start(LocalProxyExtension proxy) throws Exception {
+        return start(proxy, UnaryOperator.identity());
+    }
+
+    /** With the proxy's settings changed, for example to terminate TLS. */
+    static StreamProx start(LocalProxyExtension proxy, UnaryOperator<ProxySettings> settings) throws Exception {
         JettyLocalApps apps = new JettyLocalApps();
         BuiltInApps.registerAll(apps, BuiltInApps.Options.defaults());
-        return proxy.start(apps, ROUTES);
+        return proxy.start(apps, ROUTES, settings);
     }
 }

@@ -6,13 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.streamprox.apps.host.LocalProxyExtension;
+import org.streamprox.proxy.tls.CertificateSource;
+import org.streamprox.proxy.tls.ServerCertificates;
+import org.streamprox.proxy.tls.TlsSettings;
+import org.streamprox.testkit.TestCertificates;
 
-/** The demo pages in a real browser (headless Chromium), loaded through the proxy port. */
+/**
+ * The demo pages in a real browser (headless Chromium), loaded through the proxy port: in plain HTTP, and over TLS
+ * the proxy terminates, where the pages open their WebSockets as {@code wss://}.
+ */
 class BrowserTest {
 
     private static final Path TARGET = Path.of("target");
@@ -21,19 +31,29 @@ class BrowserTest {
     @RegisterExtension
     final LocalProxyExtension proxy = new LocalProxyExtension();
 
-    @BeforeEach
-    void start() throws Exception {
-        AllBuiltInApps.start(proxy);
+    @TempDir
+    Path directory;
+
+    /** Starts the proxy in plain HTTP or terminating TLS, and Chromium on the page. */
+    private HeadlessChromium chromium(String scheme, String path, String name) throws Exception {
+        if (scheme.equals("http")) {
+            AllBuiltInApps.start(proxy);
+            return HeadlessChromium.open(proxy.url("http", path), TARGET.resolve(name + "-chromium.log"),
+                    Optional.empty());
+        }
+        TestCertificates.Pem certificate = TestCertificates.selfSigned(directory, "127.0.0.1");
+        TlsSettings tls = new TlsSettings(Optional.of(ServerCertificates.load(List.of(
+                new CertificateSource.Pem(certificate.certificate(), certificate.key())))), false, true, false,
+                TlsSettings.DEFAULT_MAX_HELLO_BYTES);
+        AllBuiltInApps.start(proxy, settings -> settings.withTls(tls));
+        return HeadlessChromium.open(proxy.url("https", path), TARGET.resolve(name + "-tls-chromium.log"),
+                Optional.of(certificate.publicKeyPin()));
     }
 
-    private HeadlessChromium chromium(String path, String name) throws Exception {
-        return HeadlessChromium.open(proxy.url("http", path),
-                TARGET.resolve(name + "-chromium.log"));
-    }
-
-    @Test
-    void motionJpegPageShowsChangingFrames() throws Exception {
-        try (HeadlessChromium browser = chromium("/demo", "mjpeg")) {
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "https"})
+    void motionJpegPageShowsChangingFrames(String scheme) throws Exception {
+        try (HeadlessChromium browser = chromium(scheme, "/demo", "mjpeg")) {
             Set<String> frames = new LinkedHashSet<>();
             Set<String> images = new LinkedHashSet<>();
             await("three different frames in the page").atMost(PATIENCE).until(() -> {
@@ -49,17 +69,18 @@ class BrowserTest {
             });
             assertTrue(images.size() >= 2, "the image source never changed: " + images);
             assertTrue(images.stream().allMatch(source -> source.startsWith("data:image/jpeg;base64,")), images.toString());
-            browser.screenshot(TARGET.resolve("mjpeg-demo.png"));
+            browser.screenshot(TARGET.resolve("mjpeg-demo-" + scheme + ".png"));
         }
     }
 
-    @Test
-    void echoPageGetsItsMessageBack() throws Exception {
-        try (HeadlessChromium browser = chromium("/echo", "echo")) {
+    @ParameterizedTest
+    @ValueSource(strings = {"http", "https"})
+    void echoPageGetsItsMessageBack(String scheme) throws Exception {
+        try (HeadlessChromium browser = chromium(scheme, "/echo", "echo")) {
             await("the echo in the page").atMost(PATIENCE)
                     .until(() -> browser.evaluate("document.getElementById('output')?.innerText ?? ''"),
                             text -> text.contains("RESPONSE: WebSocket rocks"));
-            browser.screenshot(TARGET.resolve("echo-demo.png"));
+            browser.screenshot(TARGET.resolve("echo-demo-" + scheme + ".png"));
         }
     }
 }

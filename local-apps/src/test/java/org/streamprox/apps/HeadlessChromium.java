@@ -10,9 +10,11 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,14 +42,17 @@ final class HeadlessChromium implements AutoCloseable {
     private final WebSocketProbe devTools;
     private int lastId;
 
-    private HeadlessChromium(String url, Path log) throws Exception {
+    private HeadlessChromium(String url, Path log, Optional<String> trustedKeyPin) throws Exception {
         profile = Files.createTempDirectory("streamprox-chromium-");
         try {
-            process = new ProcessBuilder(executable(), "--headless", "--no-sandbox", "--disable-gpu",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
+            List<String> command = new ArrayList<>(List.of(executable(), "--headless", "--no-sandbox",
+                    "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                     "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-                    "--window-size=800,700", "--user-data-dir=" + profile, "--remote-debugging-port=0", url)
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    "--window-size=800,700", "--user-data-dir=" + profile, "--remote-debugging-port=0"));
+            // Trusts that one test certificate, as a user who accepted it would, and nothing else.
+            trustedKeyPin.ifPresent(pin -> command.add("--ignore-certificate-errors-spki-list=" + pin));
+            command.add(url);
+            process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             devTools = WebSocketProbe.connect(pageSocket());
         } catch (Exception e) {
             close();
@@ -55,9 +60,13 @@ final class HeadlessChromium implements AutoCloseable {
         }
     }
 
-    /** Starts Chromium showing the page; its output goes to the log file. */
-    static HeadlessChromium open(String url, Path log) throws Exception {
-        return new HeadlessChromium(url, log);
+    /**
+     * Starts Chromium showing the page; its output goes to the log file.
+     *
+     * @param trustedKeyPin the public key (SHA-256, base64) of a certificate to accept though no CA signed it
+     */
+    static HeadlessChromium open(String url, Path log, Optional<String> trustedKeyPin) throws Exception {
+        return new HeadlessChromium(url, log, trustedKeyPin);
     }
 
     /** Evaluates a JavaScript expression whose value is a string, in the page. */

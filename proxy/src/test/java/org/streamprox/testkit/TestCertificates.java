@@ -6,7 +6,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.stream.Collectors;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
@@ -44,12 +47,21 @@ public final class TestCertificates {
             return context;
         }
 
+        /** Its public key's SHA-256 in base64, for Chromium's {@code --ignore-certificate-errors-spki-list}. */
+        public String publicKeyPin() throws IOException, GeneralSecurityException {
+            try (InputStream in = Files.newInputStream(certificate)) {
+                byte[] key = CertificateFactory.getInstance("X.509").generateCertificate(in).getPublicKey()
+                        .getEncoded();
+                return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256").digest(key));
+            }
+        }
+
         /** A client context that trusts this certificate only. */
         public SSLContext clientContext() throws IOException, GeneralSecurityException {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             try (InputStream in = Files.newInputStream(certificate)) {
-                store.setCertificateEntry("server", java.security.cert.CertificateFactory.getInstance("X.509")
+                store.setCertificateEntry("server", CertificateFactory.getInstance("X.509")
                         .generateCertificate(in));
             }
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -63,11 +75,15 @@ public final class TestCertificates {
     private TestCertificates() {
     }
 
-    /** A self-signed certificate in {@code directory} for these DNS names, the first also its common name. */
+    /**
+     * A self-signed certificate in {@code directory} for these names (DNS names, or IPv4 addresses), the first also
+     * its common name.
+     */
     public static Pem selfSigned(Path directory, String... names) throws IOException, InterruptedException {
         Path certificate = directory.resolve(names[0].replace('*', '_') + ".crt");
         Path key = directory.resolve(names[0].replace('*', '_') + ".key");
-        String alternativeNames = Arrays.stream(names).map(name -> "DNS:" + name).collect(Collectors.joining(","));
+        String alternativeNames = Arrays.stream(names).map(name -> (name.matches("[0-9.]+") ? "IP:" : "DNS:") + name)
+                .collect(Collectors.joining(","));
         openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
                 "-subj", "/CN=" + names[0], "-addext", "subjectAltName=" + alternativeNames,
                 "-keyout", key.toString(), "-out", certificate.toString());

@@ -44,9 +44,11 @@ public final class ConfigLoader {
         this.localApps = localApps;
     }
 
+    /** Files the configuration names (certificates, CAs) are found relative to the file's folder. */
     public ProxyConfig load(Path file) throws ConfigException {
         try {
-            return load(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+            return load(Files.readString(file, StandardCharsets.UTF_8), file.toString(),
+                    file.toAbsolutePath().getParent());
         } catch (IOException e) {
             throw new ConfigException(file + ": cannot be read: " + e.getMessage());
         }
@@ -60,8 +62,17 @@ public final class ConfigLoader {
         }
     }
 
-    /** @param source names the text in messages, usually its file name */
+    /**
+     * Files the configuration names are found relative to the working directory.
+     *
+     * @param source names the text in messages, usually its file name
+     */
     public ProxyConfig load(String yaml, String source) throws ConfigException {
+        return load(yaml, source, Path.of(""));
+    }
+
+    /** @param base where relative file names in the configuration start from */
+    private ProxyConfig load(String yaml, String source, Path base) throws ConfigException {
         Node root;
         try {
             root = new Compose(LoadSettings.builder().setLabel(source).build()).composeString(yaml)
@@ -72,7 +83,7 @@ public final class ConfigLoader {
         } catch (YamlEngineException e) {
             throw new ConfigException(source + ": not valid YAML: " + e.getMessage());
         }
-        return config(new YamlNode(root, source, ""));
+        return config(new YamlNode(root, source, ""), base);
     }
 
     /** Reads a {@code HOST:PORT} to listen on, as {@code listen:} and {@code --listen} take it. */
@@ -85,7 +96,7 @@ public final class ConfigLoader {
         return resolved;
     }
 
-    private ProxyConfig config(YamlNode root) throws ConfigException {
+    private ProxyConfig config(YamlNode root, Path base) throws ConfigException {
         Map<String, YamlNode> top = root.mapping(TOP_KEYS);
         HeadLimits head = optional(top, "head", ConfigLoader::head, HeadLimits.defaults());
         int maxConnections = optional(top, "max-connections", node -> node.integer(1, ConnectionLimits.MAX_CONNECTIONS),
@@ -99,13 +110,13 @@ public final class ConfigLoader {
                 optional(top, "half-close-timeout", YamlNode::duration, TunnelSettings.DEFAULT_HALF_CLOSE_TIMEOUT));
         Duration drain = optional(top, "drain-timeout", YamlNode::duration, ProxySettings.DEFAULT_DRAIN_TIMEOUT);
         ProxySettings shared = new ProxySettings(DEFAULT_LISTEN, head, connections, tunnel, drain);
-        RouteReader routeReader = new RouteReader(localApps, head.until());
+        RouteReader routeReader = new RouteReader(localApps, head.until(), base);
         Optional<List<RuleRouter.Rule>> sharedRules = top.containsKey("routes")
                 ? Optional.of(routeReader.rules(top.get("routes"))) : Optional.empty();
         YamlNode listeners = top.get("listeners");
         if (listeners == null) {
             // The one-listener shorthand: listen and tls at the top.
-            return new ProxyConfig(List.of(listener(root, top, shared, sharedRules, routeReader)));
+            return new ProxyConfig(List.of(listener(root, top, shared, sharedRules, routeReader, base)));
         }
         for (String oneListenerKey : List.of("listen", "tls")) {
             if (top.containsKey(oneListenerKey)) {
@@ -120,7 +131,7 @@ public final class ConfigLoader {
             if (!listener.containsKey("listen")) {
                 throw node.error("a listener needs 'listen: HOST:PORT'");
             }
-            ProxyConfig.Listener read = listener(node, listener, shared, sharedRules, routeReader);
+            ProxyConfig.Listener read = listener(node, listener, shared, sharedRules, routeReader, base);
             if (read.settings().listen().getPort() != 0 && !addresses.add(read.settings().listen())) {
                 throw listener.get("listen").error("two listeners on " + read.settings().listen());
             }
@@ -134,14 +145,15 @@ public final class ConfigLoader {
 
     /** One listener: its address and TLS, and its own routes or else the shared ones. */
     private ProxyConfig.Listener listener(YamlNode node, Map<String, YamlNode> keys, ProxySettings shared,
-                                          Optional<List<RuleRouter.Rule>> sharedRules, RouteReader routeReader)
-            throws ConfigException {
+                                          Optional<List<RuleRouter.Rule>> sharedRules, RouteReader routeReader,
+                                          Path base) throws ConfigException {
         InetSocketAddress listen = optional(keys, "listen", n -> n.parsed(ConfigLoader::listenAddress), DEFAULT_LISTEN);
         List<RuleRouter.Rule> rules = keys.containsKey("routes") ? routeReader.rules(keys.get("routes"))
                 : sharedRules.orElseThrow(() -> node.error("routes: missing; a configuration needs at least one "
                         + "route"));
         boolean passThrough = rules.stream().anyMatch(rule -> rule.route().passesThrough());
-        TlsSettings tls = optional(keys, "tls", TlsReader::tls, TlsSettings.NONE).withPassThrough(passThrough);
+        TlsSettings tls = optional(keys, "tls", n -> TlsReader.tls(n, base), TlsSettings.NONE)
+                .withPassThrough(passThrough);
         return new ProxyConfig.Listener(shared.withListen(listen).withTls(tls), rules);
     }
 

@@ -50,14 +50,17 @@ final class RouteReader {
 
     private final Set<String> localApps;
     private final HeadLimits.Until until;
+    private final Path base;
 
     /**
      * @param localApps the names a {@code local:} route may use
      * @param until     how much of the head is read: header conditions and rewrites need the header block
+     * @param base      where relative file names (an upstream's CA) start from
      */
-    RouteReader(Set<String> localApps, HeadLimits.Until until) {
+    RouteReader(Set<String> localApps, HeadLimits.Until until, Path base) {
         this.localApps = localApps;
         this.until = until;
+        this.base = base;
     }
 
     /** The rules in file order; names must be unique, and there must be at least one. */
@@ -160,7 +163,7 @@ final class RouteReader {
      * JDK's trust store and the remote's host name); {@code node} is that key's value, or the {@code https://}
      * remote's.
      */
-    private static UpstreamTls upstreamTls(YamlNode node) throws ConfigException {
+    private UpstreamTls upstreamTls(YamlNode node) throws ConfigException {
         Map<String, YamlNode> tls = Map.of();
         if (!node.isScalar()) {
             tls = node.mapping(UPSTREAM_TLS_KEYS);
@@ -168,7 +171,7 @@ final class RouteReader {
             throw node.error("leave tls out for plain TCP; true or a mapping turns TLS to the upstream on");
         }
         boolean verify = optional(tls, "verify", YamlNode::bool, true);
-        Optional<Path> ca = optional(tls, "ca", n -> Optional.of(Path.of(n.nonEmptyString())), Optional.empty());
+        Optional<Path> ca = optional(tls, "ca", n -> Optional.of(base.resolve(n.nonEmptyString())), Optional.empty());
         Optional<String> sni = optional(tls, "sni", n -> Optional.of(n.nonEmptyString()), Optional.empty());
         try {
             return new UpstreamTls(verify, ca, sni);

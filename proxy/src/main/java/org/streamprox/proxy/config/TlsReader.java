@@ -23,12 +23,13 @@ final class TlsReader {
     private TlsReader() {
     }
 
-    static TlsSettings tls(YamlNode node) throws ConfigException {
+    /** @param base where relative file names start from */
+    static TlsSettings tls(YamlNode node, Path base) throws ConfigException {
         Map<String, YamlNode> tls = node.mapping(TLS_KEYS);
         List<CertificateSource> sources = new ArrayList<>();
         if (tls.containsKey("certificates")) {
             for (YamlNode certificate : tls.get("certificates").sequence()) {
-                sources.add(certificate(certificate));
+                sources.add(certificate(certificate, base));
             }
         }
         if (tls.containsKey("self-signed")) {
@@ -58,7 +59,7 @@ final class TlsReader {
     }
 
     /** {@code {cert: FILE, key: FILE}} or {@code {pkcs12: FILE, password: SECRET}}. */
-    private static CertificateSource certificate(YamlNode node) throws ConfigException {
+    private static CertificateSource certificate(YamlNode node, Path base) throws ConfigException {
         Map<String, YamlNode> certificate = node.mapping(CERTIFICATE_KEYS);
         if (certificate.containsKey("pkcs12")) {
             for (String pemKey : List.of("cert", "key")) {
@@ -66,7 +67,7 @@ final class TlsReader {
                     throw certificate.get(pemKey).error("give PEM files or a PKCS#12 file, not both");
                 }
             }
-            return new CertificateSource.Pkcs12(Path.of(certificate.get("pkcs12").nonEmptyString()),
+            return new CertificateSource.Pkcs12(base.resolve(certificate.get("pkcs12").nonEmptyString()),
                     optional(certificate, "password", YamlNode::string, ""));
         }
         if (!certificate.containsKey("cert") || !certificate.containsKey("key")) {
@@ -75,7 +76,7 @@ final class TlsReader {
         if (certificate.containsKey("password")) {
             throw certificate.get("password").error("applies to 'pkcs12' only; PEM keys are read unencrypted");
         }
-        return new CertificateSource.Pem(Path.of(certificate.get("cert").nonEmptyString()),
-                Path.of(certificate.get("key").nonEmptyString()));
+        return new CertificateSource.Pem(base.resolve(certificate.get("cert").nonEmptyString()),
+                base.resolve(certificate.get("key").nonEmptyString()));
     }
 }

@@ -19,6 +19,15 @@ import org.streamprox.proxy.config.ConfigException;
  */
 public final class ServerCertificates {
 
+    static {
+        // A TLS 1.2 client asking to renegotiate costs the server a handshake each time, for nothing a proxy needs
+        // (HAProxy refuses it too). The JDK has no per-engine switch, only this property, read before the first
+        // server handshake; an operator's own setting stands.
+        if (System.getProperty("jdk.tls.rejectClientInitiatedRenegotiation") == null) {
+            System.setProperty("jdk.tls.rejectClientInitiatedRenegotiation", "true");
+        }
+    }
+
     private final SSLContext context;
     private final CertificateIndex index;
     private final String[] cipherSuites;

@@ -1,5 +1,6 @@
 package org.streamprox.proxy.tls;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -114,6 +117,30 @@ class PassThroughTest {
             client.setSoTimeout(30_000);
             String response = Http.exchange(client, "GET /plain HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             assertTrue(response.endsWith("upstream plain"), response);
+        }
+    }
+
+    @Test
+    void aHelloInOneByteRecordsDrippedAFewBytesPerWriteIsRoutedByItsNameAndForwardedByteForByte() throws Exception {
+        byte[] hello = new CraftedHello().serverName("drip.example.test").alpn("h2", "http/1.1").records(1);
+        CompletableFuture<byte[]> forwarded = new CompletableFuture<>();
+        LoopbackServer capture = LoopbackServer.start(socket -> forwarded.complete(
+                socket.getInputStream().readNBytes(hello.length)));
+        upstreams.add(capture);
+        int port = proxy.start(new ConfigLoader(new LinkedHashSet<>()).load("""
+                routes:
+                  - { name: other, match: { sni: other.example.test }, passthrough: 127.0.0.1:9 }
+                  - { name: drip, match: { sni: drip.example.test, alpn: h2 }, passthrough: 127.0.0.1:%d }
+                """.formatted(capture.port()), "drip.yaml")).localAddress().getPort();
+
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            client.setTcpNoDelay(true);
+            OutputStream out = client.getOutputStream();
+            for (int at = 0; at < hello.length; at += 3) {
+                out.write(hello, at, Math.min(3, hello.length - at));
+                out.flush();
+            }
+            assertArrayEquals(hello, forwarded.get(30, TimeUnit.SECONDS));
         }
     }
 
