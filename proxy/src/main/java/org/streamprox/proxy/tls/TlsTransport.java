@@ -99,7 +99,7 @@ public final class TlsTransport implements Transport {
             throw new SocketTimeoutException("TLS handshake not complete by its deadline");
         } catch (SSLException e) {
             sendAlert();
-            throw new SSLHandshakeException("TLS handshake failed: " + e.getMessage(), e);
+            throw new SSLHandshakeException("TLS handshake failed: " + innermostMessage(e), e);
         }
     }
 
@@ -414,5 +414,17 @@ public final class TlsTransport implements Transport {
 
     private static ByteBuffer orEmpty(ByteBuffer buffer) {
         return buffer == null ? ByteBuffer.allocate(0) : buffer;
+    }
+
+    /**
+     * The most specific reason: the JDK wraps some in a generic one ("Unexpected exception", caused by "Unexpected
+     * plaintext alert received: ... unknown_ca").
+     */
+    private static String innermostMessage(Throwable failure) {
+        String message = failure.getMessage();
+        for (Throwable cause = failure.getCause(); cause != null; cause = cause.getCause()) {
+            message = cause.getMessage() != null ? cause.getMessage() : message;
+        }
+        return message;
     }
 }

@@ -144,6 +144,19 @@ class TerminationTest {
     }
 
     @Test
+    void aClientThatDoesNotTrustTheCertificateIsLoggedWithTheAlertItSent() throws Exception {
+        int port = start("");
+
+        Command result = Command.run("curl", "-sS", "--max-time", "20", "--resolve",
+                "localhost:" + port + ":127.0.0.1", "https://localhost:" + port + "/");
+
+        assertTrue(result.exitCode() != 0 && result.output().contains("self-signed"), result.output());
+        proxy.awaitQuiet();
+        assertTrue(accessLog.lines().stream().anyMatch(line -> line.contains("closed: TLS handshake failed: ")
+                && line.contains("unknown_ca")), accessLog.lines().toString());
+    }
+
+    @Test
     void strictSniRefusesANameNoCertificateHas() throws Exception {
         int port = start("strict-sni: true");
 
