@@ -1,22 +1,30 @@
 package org.streamprox.apps;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.streamprox.apps.host.LocalProxyExtension;
 import org.streamprox.proxy.tls.CertificateSource;
+import org.streamprox.proxy.tls.ClientHelloReader;
 import org.streamprox.proxy.tls.ServerCertificates;
 import org.streamprox.proxy.tls.TlsSettings;
+import org.streamprox.proxy.transport.PlainTransport;
 import org.streamprox.testkit.TestCertificates;
 
 /**
@@ -48,6 +56,27 @@ class BrowserTest {
         AllBuiltInApps.start(proxy, settings -> settings.withTls(tls));
         return HeadlessChromium.open(proxy.url("https", path), TARGET.resolve(name + "-tls-chromium.log"),
                 Optional.of(certificate.publicKeyPin()));
+    }
+
+    /**
+     * Chromium's ClientHello carries a post-quantum key share (X25519MLKEM768), over 1.2 KB more than a classic
+     * one: the hellos that broke other proxies. The engine's reader takes it whole.
+     */
+    @Test
+    void chromiumsPostQuantumClientHelloIsReadWhole() throws Exception {
+        try (ServerSocketChannel server = ServerSocketChannel.open()
+                .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))) {
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            try (HeadlessChromium browser = HeadlessChromium.open("https://localhost:" + port + "/",
+                    TARGET.resolve("hello-chromium.log"), Optional.empty());
+                 SocketChannel channel = server.accept()) {
+                ClientHelloReader.Result read = new ClientHelloReader(16 * 1024).read(new PlainTransport(channel),
+                        System.nanoTime() + PATIENCE.toNanos());
+                assertEquals(Optional.of("localhost"), read.hello().serverName());
+                assertTrue(read.hello().protocols().contains("http/1.1"), read.hello().protocols().toString());
+                assertTrue(read.bytesRead() > 1500, "a hello of " + read.bytesRead() + " bytes");
+            }
+        }
     }
 
     @ParameterizedTest
