@@ -54,6 +54,7 @@ import org.streamprox.proxy.http.HeadReader;
 import org.streamprox.proxy.http.RequestHead;
 import org.streamprox.proxy.transport.PlainTransport;
 import org.streamprox.proxy.transport.Transport;
+import org.streamprox.testkit.TestCertificates;
 
 /**
  * The TLS transport against real peers on loopback: openssl's s_client and s_server, curl, the JDK's own TLS
@@ -67,14 +68,19 @@ class TlsTransportTest {
 
     @TempDir
     static Path directory;
-    private static TestCertificate certificate;
+    private static TestCertificates.Pem certificate;
+    /** Contexts presenting the certificate, and trusting it and nothing else. */
+    private static SSLContext serverContext;
+    private static SSLContext clientContext;
 
     private final ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     private ServerSocketChannel listener;
 
     @BeforeAll
     static void makeCertificate() throws Exception {
-        certificate = TestCertificate.makeIn(directory);
+        certificate = TestCertificates.selfSigned(directory, "localhost");
+        serverContext = certificate.serverContext();
+        clientContext = certificate.clientContext();
     }
 
     @BeforeEach
@@ -394,7 +400,7 @@ class TlsTransportTest {
     void opensslsServerAnswersThroughTheClientSide() throws Exception {
         try (Tool server = Tool.start(directory, "openssl", "s_server", "-accept", "127.0.0.1:0", "-www",
                 "-cert", certificate.certificate().toString(), "-key", certificate.key().toString())) {
-            TlsTransport tls = connect(clientEngine(certificate.client()), serverPort(server));
+            TlsTransport tls = connect(clientEngine(clientContext), serverPort(server));
             Negotiated negotiated = tls.handshake(deadlineIn(WAIT));
             tls.write(ByteBuffer.wrap(ascii("GET / HTTP/1.0\r\n\r\n")));
 
@@ -433,7 +439,7 @@ class TlsTransportTest {
             server.handshake(deadlineIn(WAIT));
             return server;
         });
-        TlsTransport client = connect(clientEngine(certificate.client(), protocol), port());
+        TlsTransport client = connect(clientEngine(clientContext, protocol), port());
         assertEquals(protocol, client.handshake(deadlineIn(WAIT)).protocol());
         TlsTransport server = accepted.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
@@ -497,7 +503,7 @@ class TlsTransportTest {
     }
 
     private static SSLEngine serverEngine() {
-        SSLEngine engine = certificate.server().createSSLEngine();
+        SSLEngine engine = serverContext.createSSLEngine();
         engine.setUseClientMode(false);
         SSLParameters parameters = engine.getSSLParameters();
         parameters.setApplicationProtocols(new String[] {"http/1.1"});
@@ -525,7 +531,7 @@ class TlsTransportTest {
 
     /** @param closesTcp whether closing it, or shutting its output, does the same to the TCP connection */
     private SSLSocket sslSocketOver(Socket tcp, boolean closesTcp) throws IOException {
-        SSLSocket socket = (SSLSocket) certificate.client().getSocketFactory()
+        SSLSocket socket = (SSLSocket) clientContext.getSocketFactory()
                 .createSocket(tcp, "localhost", port(), closesTcp);
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
