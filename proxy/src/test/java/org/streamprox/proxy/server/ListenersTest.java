@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.streamprox.proxy.config.ConfigLoader;
 import org.streamprox.proxy.local.LocalApps;
 import org.streamprox.testkit.AccessLogCapture;
+import org.streamprox.testkit.Command;
 import org.streamprox.testkit.Http;
 import org.streamprox.testkit.LoopbackServer;
 
@@ -44,10 +45,10 @@ class ListenersTest {
                 List<InetSocketAddress> addresses = proxy.localAddresses();
                 assertEquals(2, addresses.size());
 
-                String redirect = exchange(addresses.get(0),
-                        "GET /a/b?c=d HTTP/1.1\r\nHost: Site.Example:8080\r\nConnection: close\r\n\r\n");
-                assertEquals(301, Http.status(redirect), redirect);
-                assertEquals("https://site.example:8443/a/b?c=d", Http.field(redirect, "Location"));
+                Command redirect = Command.run("curl", "-sS", "--max-time", "20", "-o", "/dev/null", "-w",
+                        "%{http_code} %{redirect_url}", "-H", "Host: Site.Example:8080",
+                        "http://127.0.0.1:" + addresses.get(0).getPort() + "/a/b?c=d");
+                assertEquals("301 https://site.example:8443/a/b?c=d", redirect.output());
                 String served = exchange(addresses.get(1), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
                 assertTrue(served.endsWith("up"), served);
             } finally {
