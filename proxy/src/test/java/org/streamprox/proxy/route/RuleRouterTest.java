@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.streamprox.proxy.http.HeadException;
 import org.streamprox.proxy.http.HeadParser;
+import org.streamprox.proxy.tls.ClientHello;
 import org.streamprox.proxy.http.RequestHead;
 
 class RuleRouterTest {
@@ -94,5 +95,41 @@ class RuleRouterTest {
         assertEquals(Optional.of(specific), router.route(get("/foo/x"), Optional.empty()));
         assertEquals(Optional.of(general), router.route(get("/bar"), Optional.empty()));
         assertEquals(Optional.empty(), narrow.route(get("/other"), Optional.empty()));
+    }
+
+    @Test
+    void arrivalConditionsReadTheClientHello() {
+        ClientHello named = new ClientHello(Optional.of("www.example.org"), List.of("h2", "http/1.1"), false);
+        ClientHello encrypted = new ClientHello(Optional.of("www.example.org"), List.of(), true);
+        ClientHello nameless = new ClientHello(Optional.empty(), List.of(), false);
+
+        assertTrue(ArrivalMatcher.serverName("*.example.org").matches(Optional.of(named)));
+        assertFalse(ArrivalMatcher.serverName("*.example.org").matches(Optional.of(encrypted)),
+                "an ECH hello's outer name is the provider's, not the site's");
+        assertFalse(ArrivalMatcher.serverName("www.example.org").matches(Optional.of(nameless)));
+        assertFalse(ArrivalMatcher.serverName("www.example.org").matches(Optional.empty()));
+        assertTrue(ArrivalMatcher.protocol("h2").matches(Optional.of(named)));
+        assertFalse(ArrivalMatcher.protocol("h2").matches(Optional.of(nameless)));
+        assertTrue(ArrivalMatcher.tls(false).matches(Optional.empty()));
+        assertFalse(ArrivalMatcher.tls(false).matches(Optional.of(named)));
+    }
+
+    @Test
+    void aTlsConnectionIsDecidedAtTheFirstRuleItsHelloMeets() throws Exception {
+        Route pass = new Route("pass", new Target.PassThrough(new Target.Remote("127.0.0.1", 9443)),
+                HeadRewrite.NONE, Optional.empty());
+        Route site = Route.to("site", new Target.Local("foo"));
+        RuleRouter.Rule mailRule = new RuleRouter.Rule(ArrivalMatcher.serverName("mail.example.org"),
+                RequestMatcher.all(List.of()), pass);
+        RuleRouter passFirst = new RuleRouter(List.of(mailRule,
+                new RuleRouter.Rule(RequestMatcher.all(List.of()), site)));
+        RuleRouter siteFirst = new RuleRouter(List.of(new RuleRouter.Rule(RequestMatcher.pathPrefix("/"), site),
+                mailRule));
+        ClientHello mail = new ClientHello(Optional.of("mail.example.org"), List.of(), false);
+
+        assertEquals(Optional.of(pass), passFirst.passThrough(mail));
+        assertEquals(Optional.empty(), siteFirst.passThrough(mail), "the site's rule comes first: terminate");
+        assertEquals(Optional.of(site), passFirst.route(get("/x"), Optional.of(mail)),
+                "a decrypted head never goes to a passthrough route");
     }
 }
