@@ -16,8 +16,8 @@
 # by SNI to the upstream's TLS server; every TLS server has session resumption off, checked at start. They take the
 # tls-* tests, e.g. --targets haproxy-tls,haproxy-pass,streamprox-tls,streamprox-pass,haproxy,streamprox
 #   --tests small,close,big,tls-small,tls-close,tls-big
-# Environment: STREAMPROX_JAVA_OPTS (e.g. a JFR recording, with %p in its file name: it applies to both
-# StreamProx processes), BENCH_PORT_BASE (default 18180), BENCH_KEEP=1 keeps the temporary directory with
+# Environment: STREAMPROX_JAVA_OPTS (e.g. a JFR recording, with %p in its file name: it applies to every
+# StreamProx process), BENCH_PORT_BASE (default 18180), BENCH_KEEP=1 keeps the temporary directory with
 # configurations and logs.
 set -euo pipefail
 
