@@ -10,9 +10,14 @@
 # streamprox-local are the local-route pair (LocalRouteServer.java). --compare REV also builds StreamProx as it was at
 # git revision REV and measures it beside the working tree's, as streamprox-base and streamprox-local-base (for the
 # selected streamprox and streamprox-local); the table gains a vs_base column. --tests picks from
-# idle,small,close,big,ws,mjpeg (default: all), e.g. to spend more rounds on one figure.
-# Environment: STREAMPROX_JAVA_OPTS (e.g. a JFR recording, with %p in its file name: it applies to both
-# StreamProx processes), BENCH_PORT_BASE (default 18180), BENCH_KEEP=1 keeps the temporary directory with
+# idle,small,close,big,ws,mjpeg,tls-small,tls-close,tls-big (default: all), e.g. to spend more rounds on one figure.
+# TLS targets (not in the default list): haproxy-tls and streamprox-tls terminate TLS with one ECDSA P-256 certificate
+# made at start and forward the decrypted bytes to the plain upstream; haproxy-pass and streamprox-pass pass TLS through
+# by SNI to the upstream's TLS server; every TLS server has session resumption off, checked at start. They take the
+# tls-* tests, e.g. --targets haproxy-tls,haproxy-pass,streamprox-tls,streamprox-pass,haproxy,streamprox
+#   --tests small,close,big,tls-small,tls-close,tls-big
+# Environment: STREAMPROX_JAVA_OPTS (e.g. a JFR recording, with %p in its file name: it applies to every
+# StreamProx process), BENCH_PORT_BASE (default 18180), BENCH_KEEP=1 keeps the temporary directory with
 # configurations and logs.
 set -euo pipefail
 
@@ -20,10 +25,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 usage() {
-  sed -n '2,19s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
-quick=0 rounds='' duration='' idle='' compare='' tests_arg=idle,small,close,big,ws,mjpeg targets_arg=direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local
+quick=0 rounds='' duration='' idle='' compare='' tests_arg=idle,small,close,big,ws,mjpeg,tls-small,tls-close,tls-big targets_arg=direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -60,6 +65,13 @@ port_local=$((port_base + 8))       # LocalRouteServer: the same handler behind 
 port_floor=$((port_base + 9))       # DesignFloor
 port_streamprox_base=$((port_base + 10))   # --compare: StreamProx at REV
 port_local_base=$((port_base + 11))        # --compare: LocalRouteServer handoff at REV
+port_upstream_tls=$((port_base + 12))      # the upstream nginx's TLS server (same certificate): passthrough's end
+port_haproxy_tls=$((port_base + 13))
+port_haproxy_pass=$((port_base + 14))
+port_streamprox_tls=$((port_base + 15))
+port_streamprox_pass=$((port_base + 16))
+tls_name=localhost   # the name wrk sends (SNI: its URL's host; StreamProx refuses an IP address there, as RFC 6066 asks),
+                     # the passthrough routes' condition and the certificate's; only 127.0.0.1 listens
 
 # With --compare, each selected StreamProx target gets its twin at REV.
 if [ -n "$compare" ]; then
@@ -72,14 +84,18 @@ IFS=, read -ra targets <<<"$targets_arg"
 declare -A target_port=([direct]=$port_upstream [haproxy]=$port_haproxy [nginx-stream]=$port_nginx
                         [streamprox]=$port_streamprox [design-floor]=$port_floor [jetty]=$port_jetty
                         [streamprox-local]=$port_local [streamprox-base]=$port_streamprox_base
-                        [streamprox-local-base]=$port_local_base)
+                        [streamprox-local-base]=$port_local_base [haproxy-tls]=$port_haproxy_tls
+                        [haproxy-pass]=$port_haproxy_pass [streamprox-tls]=$port_streamprox_tls
+                        [streamprox-pass]=$port_streamprox_pass)
 # What each target is measured on: the remote-route pair with wrk against nginx, the local-route pair with wrk
 # against the in-process handler, WebSocket echo through every way to the echo server, motion JPEG on StreamProx.
 # The design floor copies with 1 KiB buffers only, so it is measured on the small-request tests.
 declare -A target_tests=([direct]='small close big' [haproxy]='small close big' [nginx-stream]='small close big'
                          [streamprox]='small close big ws mjpeg' [design-floor]='small close' [jetty]='small close ws'
                          [streamprox-local]='small close ws' [streamprox-base]='small close big ws mjpeg'
-                         [streamprox-local-base]='small close ws')
+                         [streamprox-local-base]='small close ws' [haproxy-tls]='tls-small tls-close tls-big'
+                         [haproxy-pass]='tls-small tls-close tls-big' [streamprox-tls]='tls-small tls-close tls-big'
+                         [streamprox-pass]='tls-small tls-close tls-big')
 declare -A idle_port=([haproxy]=$port_haproxy [nginx-stream]=$port_nginx_idle [streamprox]=$port_streamprox
                       [streamprox-base]=$port_streamprox_base)
 declare -A target_pid=()
@@ -98,6 +114,7 @@ install_packages() {
   command -v nginx >/dev/null || missing+=(nginx)
   [ -f /usr/lib/nginx/modules/ngx_stream_module.so ] || missing+=(libnginx-mod-stream)
   command -v wrk >/dev/null || missing+=(wrk)
+  command -v openssl >/dev/null || missing+=(openssl)
   [ ${#missing[@]} -eq 0 ] && return 0
   local sudo=''
   [ "$(id -u)" -eq 0 ] || sudo=sudo
@@ -174,6 +191,17 @@ start_server() {
 dd if=/dev/urandom of="$work/www/big" bs=1M count=1 status=none
 chmod -R a+rX "$work/www"
 
+# One ECDSA P-256 certificate for every TLS server (HAProxy wants certificate and key in one file).
+mkdir -p "$work/tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=$tls_name" \
+  -addext "subjectAltName=DNS:$tls_name" -keyout "$work/tls/key.pem" -out "$work/tls/cert.pem" 2>/dev/null \
+  || die "openssl could not make the certificate"
+cat "$work/tls/cert.pem" "$work/tls/key.pem" >"$work/tls/haproxy.pem"
+# The same cipher everywhere: the JDK (StreamProx) picks TLS_AES_128_GCM_SHA256 first; OpenSSL servers would follow wrk's
+# order, AES-256 first, so HAProxy and nginx are told to prefer the same (the check below prints what was agreed).
+tls13_suites=TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256
+chmod -R a+rX "$work/tls"
+
 cat >"$work/upstream/nginx.conf" <<EOF
 worker_processes auto;
 worker_rlimit_nofile $fd_limit;
@@ -191,6 +219,21 @@ http {
   scgi_temp_path $work/upstream/scgi;
   server {
     listen 127.0.0.1:$port_upstream backlog=4096;
+    default_type application/octet-stream;
+    location = /small { return 200 "hello, world\n"; }
+    location = /big { root $work/www; }
+  }
+  # The passthrough targets' end: the same locations over TLS. Session resumption off (no tickets, no cache), so that
+  # every connection is a full handshake; TLS 1.3 as the other TLS servers (nginx 1.22 offers only up to 1.2 unless told).
+  server {
+    listen 127.0.0.1:$port_upstream_tls ssl backlog=4096;
+    ssl_certificate $work/tls/cert.pem;
+    ssl_certificate_key $work/tls/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_session_tickets off;
+    ssl_session_cache off;
+    ssl_prefer_server_ciphers on;
+    ssl_conf_command Ciphersuites $tls13_suites;
     default_type application/octet-stream;
     location = /small { return 200 "hello, world\n"; }
     location = /big { root $work/www; }
@@ -227,6 +270,35 @@ backend hold
   server hold 127.0.0.1:$port_hold
 EOF
 
+# The same over TLS: HAProxy decrypts (resumption off: no tickets, no session cache), then waits for the head, routes
+# by path and copies the decrypted bytes to the plain upstream.
+sed -e "/^  log stdout/a\\  tune.ssl.cachesize 0" \
+    -e "s|^  bind 127.0.0.1:$port_haproxy\$|  bind 127.0.0.1:$port_haproxy_tls ssl crt $work/tls/haproxy.pem alpn http/1.1 ciphersuites $tls13_suites no-tls-tickets|" \
+    "$work/haproxy.cfg" >"$work/haproxy-tls.cfg"
+# Passthrough: wait for the ClientHello, route by its server name, copy the TLS bytes to the upstream's TLS server.
+cat >"$work/haproxy-pass.cfg" <<EOF
+global
+  maxconn $maxconn
+  nbthread 2
+  log stdout format raw local0
+defaults
+  mode tcp
+  log global
+  option tcplog
+  maxconn $maxconn
+  timeout connect 5s
+  timeout client 1h
+  timeout server 1h
+frontend bench
+  bind 127.0.0.1:$port_haproxy_pass
+  tcp-request inspect-delay 10s
+  tcp-request content accept if { req.ssl_hello_type 1 }
+  tcp-request content reject
+  use_backend upstream_tls if { req.ssl_sni -i $tls_name }
+backend upstream_tls
+  server upstream 127.0.0.1:$port_upstream_tls
+EOF
+
 cat >"$work/stream/nginx.conf" <<EOF
 load_module /usr/lib/nginx/modules/ngx_stream_module.so;
 worker_processes auto;
@@ -261,6 +333,32 @@ routes:
     remote: 127.0.0.1:$port_upstream
 EOF
 
+# TLS terminated with the same certificate, then the routes of the plain target (the head is read from the
+# decrypted bytes), and passthrough by server name to the upstream's TLS server (a listener without certificates).
+cat >"$work/streamprox-tls.yaml" <<EOF
+listen: 127.0.0.1:$port_streamprox_tls
+drain-timeout: 1s
+max-connections-per-client: 0
+tls:
+  certificates: [ { cert: $work/tls/cert.pem, key: $work/tls/key.pem } ]
+routes:
+  - name: idle
+    match: { path-prefix: /idle }
+    remote: 127.0.0.1:$port_hold
+  - name: upstream
+    match: { path-prefix: / }
+    remote: 127.0.0.1:$port_upstream
+EOF
+cat >"$work/streamprox-pass.yaml" <<EOF
+listen: 127.0.0.1:$port_streamprox_pass
+drain-timeout: 1s
+max-connections-per-client: 0
+routes:
+  - name: upstream-tls
+    match: { sni: '$tls_name' }
+    passthrough: 127.0.0.1:$port_upstream_tls
+EOF
+
 # The Java programs, compiled once against the jar: run in source-file mode, each server JVM would also carry javac.
 jar="$root/demos/target/streamprox.jar"
 mkdir -p "$work/classes"
@@ -288,6 +386,16 @@ selected nginx-stream && start_server nginx-stream "$port_nginx" nginx -p "$work
   -e "$work/logs/stream-error.log" -c "$work/stream/nginx.conf" -g 'daemon off;'
 # As shipped: default JVM options, access log on (to a file here).
 selected streamprox && start_server streamprox "$port_streamprox" "$root/bin/streamprox" --config "$work/streamprox.yaml"
+selected haproxy-tls && start_server haproxy-tls "$port_haproxy_tls" haproxy -db -f "$work/haproxy-tls.cfg"
+selected haproxy-pass && start_server haproxy-pass "$port_haproxy_pass" haproxy -db -f "$work/haproxy-pass.cfg"
+# The JDK resumes TLS 1.3 sessions with the tickets it sends after each handshake (stateless ones by default, else
+# from its session cache); sending none leaves nothing to resume. (TLS 1.2 would resume by session ID from the cache,
+# which cannot be turned off, only bounded; every client here speaks 1.3.)
+selected streamprox-tls && start_server streamprox-tls "$port_streamprox_tls" \
+  env STREAMPROX_JAVA_OPTS="-Djdk.tls.server.newSessionTicketCount=0 ${STREAMPROX_JAVA_OPTS:-}" \
+  "$root/bin/streamprox" --config "$work/streamprox-tls.yaml"
+selected streamprox-pass && start_server streamprox-pass "$port_streamprox_pass" "$root/bin/streamprox" \
+  --config "$work/streamprox-pass.yaml"
 # shellcheck disable=SC2086 # the options are words
 # The earlier build with the launcher's JVM options of this tree, so that the engines are what differs.
 streamprox_memory_settings java
@@ -308,6 +416,32 @@ selected streamprox-local-base && start_server streamprox-local-base "$port_loca
   java -cp "$work/classes-base:$base_jar" ${STREAMPROX_JAVA_OPTS:-} LocalRouteServer handoff "$port_local_base"
 
 # --- measuring -----------------------------------------------------------------------------------------------
+
+# Every TLS connection must be a full handshake: wrk keeps each connection's session and offers it when it reconnects
+# (nginx with its defaults resumed all but 2 of 3,208 such connections), so a server that resumed would measure
+# resumptions. openssl s_client makes a request, keeps what the server gave for resumption (a TLS 1.3 ticket arrives
+# after the handshake, hence the request, and a TLS 1.2 session ID), and offers it on a second connection: that must
+# be a full handshake again (or the server gave nothing). The protocol and cipher agreed are noted for the results.
+# (s_client -reconnect cannot tell: it reconnects before any TLS 1.3 ticket has arrived, and reports "New" even
+# where resumption is on.)
+tls_agreed=''
+tls_request=$'GET /small HTTP/1.1\r\nHost: '"$tls_name"$'\r\nConnection: close\r\n\r\n'
+for target in "${targets[@]}"; do
+  case "$target" in *-tls|*-pass) ;; *) continue ;; esac
+  session="$work/tls/session-$target.pem"
+  first=$(openssl s_client -connect "127.0.0.1:${target_port[$target]}" -servername "$tls_name" -ign_eof \
+          -sess_out "$session" <<<"$tls_request" 2>&1) || true
+  grep -q '^HTTP/1.1 200' <<<"$first" || die "$target: no answer over TLS: $(tail -n 5 <<<"$first")"
+  agreed=$(grep -E '^New,' <<<"$first" | sed 's/^New, \([^,]*\), Cipher is \(.*\)/\1:\2/')
+  if [ -s "$session" ]; then
+    second=$(openssl s_client -connect "127.0.0.1:${target_port[$target]}" -servername "$tls_name" -ign_eof \
+             -sess_in "$session" <<<"$tls_request" 2>&1) || true
+    grep -q '^New,' <<<"$second" || die "$target resumed a TLS session: $(grep -E '^(New|Reused),' <<<"$second")"
+    agreed="$agreed,resumption-refused"
+  fi
+  tls_agreed="$tls_agreed $target=$agreed"
+done
+[ -z "$tls_agreed" ] || log "TLS, full handshakes only:$tls_agreed"
 
 # A process and its children (nginx's workers): CPU and memory are summed over all of them.
 process_tree() { echo "$1"; pgrep -P "$1" || true; }
@@ -344,21 +478,25 @@ remote_streamprox() { [ "$1" = streamprox ] || [ "$1" = streamprox-base ]; }
 # run_wrk TARGET TEST SECONDS ROUND: ROUND 0 is the warm-up, not recorded.
 run_wrk() {
   local target=$1 test=$2 seconds=$3 round=$4 path=/small conns=$conns_small header=() pid ticks0 ticks1 out
-  case "$test" in
+  local scheme=http host=127.0.0.1 kind=$2 prefix
+  prefix=$(metric_prefix "$target")
+  # tls-small, tls-close, tls-big: the same over https (tls_* metrics).
+  if [[ "$test" == tls-* ]]; then scheme=https host=$tls_name kind=${test#tls-} prefix=tls_; fi
+  case "$kind" in
     close) conns=$conns_close header=(-H 'Connection: close') ;;
     big) path=/big conns=$conns_big ;;
   esac
   pid=${target_pid[$target]}
   ticks0=$(cpu_ticks "$pid")
   out=$(wrk -t "$threads" -c "$conns" -d "${seconds}s" --timeout 10s "${header[@]}" -s "$here/report.lua" \
-        "http://127.0.0.1:${target_port[$target]}$path")
+        "$scheme://$host:${target_port[$target]}$path")
   ticks1=$(cpu_ticks "$pid")
   printf '### %s %s round %s\n%s\n' "$target" "$test" "$round" "$out" >>"$work/logs/wrk.log"
   [ "$round" -gt 0 ] || return 0
   # The direct case has no proxy: its CPU figure would be nginx's, so it is left out.
   [ "$target" = direct ] && ticks1=-1 ticks0=0
-  awk -v r="$round" -v t="$target" -v test="$test" -v ticks=$((ticks1 - ticks0)) -v hz="$clk_tck" \
-      -v p="$(metric_prefix "$target")" '
+  awk -v r="$round" -v t="$target" -v test="$kind" -v ticks=$((ticks1 - ticks0)) -v hz="$clk_tck" \
+      -v p="$prefix" '
     $1 == "WRKRESULT" {
       req = $2; bytes = $3; secs = $4 / 1e6; errors = $7 + $8 + $9 + $10 + $11
       cpu = ticks / hz
@@ -372,8 +510,8 @@ run_wrk() {
         printf "%s\t%s\t%sclose_p99_ms\t%.3f\n", r, t, p, $6 / 1000
         if (ticks >= 0) printf "%s\t%s\t%sclose_cpu_us_per_conn\t%.2f\n", r, t, p, cpu * 1e6 / req
       } else {
-        printf "%s\t%s\tbig_mibps\t%.1f\n", r, t, bytes / 1048576 / secs
-        if (ticks >= 0) printf "%s\t%s\tbig_cpu_s_per_gib\t%.3f\n", r, t, cpu / (bytes / 1073741824)
+        printf "%s\t%s\t%sbig_mibps\t%.1f\n", r, t, p, bytes / 1048576 / secs
+        if (ticks >= 0) printf "%s\t%s\t%sbig_cpu_s_per_gib\t%.3f\n", r, t, p, cpu / (bytes / 1073741824)
       }
       printf "%s\t%s\t%s%s_errors\t%d\n", r, t, p, test, errors
     }' <<<"$out" >>"$samples"
@@ -499,7 +637,7 @@ if wanted idle; then
 fi
 
 tests=()
-for test in small close big ws mjpeg; do
+for test in small close big ws mjpeg tls-small tls-close tls-big; do
   if wanted "$test"; then tests+=("$test"); fi
 done
 log "warming up ${warmup}s per target and test"
@@ -540,8 +678,9 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
   echo "# machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# versions: $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(nginx -v 2>&1 | cut -d' ' -f3), $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), java $(streamprox_java_major "$JAVA_HOME/bin/java") ($JAVA_HOME), streamprox $(git -C "$root" rev-parse --short HEAD)"
   echo "# wrk: $threads threads; connections small $conns_small, close $conns_close, big $conns_big; CPU from /proc (all threads and child processes of the proxy)"
+  [ -z "$tls_agreed" ] || echo "# TLS: one ECDSA P-256 certificate, resumption off everywhere (a session offered back by s_client is not resumed); agreed with s_client:$tls_agreed; tls_* vs_haproxy is to haproxy-tls (terminating) or haproxy-pass (passthrough), vs_plain to the same proxy's plain figure (streamprox, haproxy)"
   echo "# WebSocket echo: $ws_conns connections; motion JPEG: $mjpeg_viewers viewers, ${mjpeg_seconds}s counted after ${mjpeg_settle}s; local_* and ws_* ratios are to jetty (no StreamProx on the path)"
-  printf 'metric\tunit\ttarget\tmedian\tmin\tmax\tn\tvs_direct\tvs_haproxy\tvs_base\n'
+  printf 'metric\tunit\ttarget\tmedian\tmin\tmax\tn\tvs_direct\tvs_haproxy\tvs_base\tvs_plain\n'
   sort -t$'\t' -k3,3 -k2,2 -k4,4g "$samples" | awk -F'\t' '
     BEGIN {
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn " \
@@ -549,14 +688,23 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
             "local_small_rps local_small_p50_ms local_small_p99_ms local_small_cpu_us_per_req " \
             "local_close_cps local_close_p99_ms local_close_cpu_us_per_conn ws_rtps ws_p50_ms ws_p99_ms " \
             "mjpeg_fps_p50 mjpeg_fps_p5 mjpeg_rendered_fps mjpeg_dropped_pct mjpeg_lag_p50_ms mjpeg_lag_p99_ms " \
-            "mjpeg_cpu_pct", order, " ")
+            "mjpeg_cpu_pct tls_small_rps tls_small_p50_ms tls_small_p99_ms tls_small_cpu_us_per_req " \
+            "tls_close_cps tls_close_p99_ms tls_close_cpu_us_per_conn tls_big_mibps tls_big_cpu_s_per_gib", order, " ")
       split("direct haproxy nginx-stream streamprox streamprox-base design-floor jetty streamprox-local " \
-            "streamprox-local-base", targets, " ")
+            "streamprox-local-base haproxy-tls haproxy-pass streamprox-tls streamprox-pass", targets, " ")
+      # TLS targets: HAProxy doing the same (terminating or passing through), and the same proxy in plain HTTP.
+      peer["haproxy-tls"] = peer["streamprox-tls"] = "haproxy-tls"
+      peer["haproxy-pass"] = peer["streamprox-pass"] = "haproxy-pass"
+      plain["haproxy-tls"] = plain["haproxy-pass"] = "haproxy"
+      plain["streamprox-tls"] = plain["streamprox-pass"] = "streamprox"
       unit["small_rps"] = "req/s"; unit["small_p50_ms"] = unit["small_p99_ms"] = unit["close_p99_ms"] = "ms"
       unit["small_cpu_us_per_req"] = "us/req"; unit["close_cps"] = "conn/s"; unit["close_cpu_us_per_conn"] = "us/conn"
       unit["big_mibps"] = "MiB/s"; unit["big_cpu_s_per_gib"] = "s/GiB"; unit["idle_kib_per_conn"] = unit["idle_heap_kib_per_conn"] = unit["idle_heap_warm_kib_per_conn"] = "KiB/conn"
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn", local, " ")
       for (i = 1; i in local; i++) unit["local_" local[i]] = unit[local[i]]
+      split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn " \
+            "big_mibps big_cpu_s_per_gib", tls, " ")
+      for (i = 1; i in tls; i++) unit["tls_" tls[i]] = unit[tls[i]]
       unit["ws_rtps"] = "rt/s"; unit["ws_p50_ms"] = unit["ws_p99_ms"] = "ms"
       unit["mjpeg_fps_p50"] = unit["mjpeg_fps_p5"] = unit["mjpeg_rendered_fps"] = "frames/s"
       unit["mjpeg_dropped_pct"] = "%"; unit["mjpeg_lag_p50_ms"] = unit["mjpeg_lag_p99_ms"] = "ms"
@@ -578,9 +726,12 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
         for (j = 1; j in targets; j++) {
           t = targets[j]; k = m SUBSEP t
           if (!(k in n)) continue
-          printf "%s\t%s\t%s\t%g\t%g\t%g\t%d\t%s\t%s\t%s\n", m, unit[m], t, med[k], v[k, 1], v[k, n[k]], n[k],
-            ratio(med[k], med[m SUBSEP base]), ratio(med[k], med[m SUBSEP "haproxy"]),
-            ratio(med[k], med[m SUBSEP t "-base"])
+          hap = t in peer ? peer[t] : "haproxy"
+          # tls_X of a TLS target against X of the same proxy in plain HTTP.
+          pm = substr(m, 5); pk = pm SUBSEP plain[t]
+          printf "%s\t%s\t%s\t%g\t%g\t%g\t%d\t%s\t%s\t%s\t%s\n", m, unit[m], t, med[k], v[k, 1], v[k, n[k]], n[k],
+            ratio(med[k], med[m SUBSEP base]), ratio(med[k], med[m SUBSEP hap]),
+            ratio(med[k], med[m SUBSEP t "-base"]), (m ~ /^tls_/ && (t in plain) && (pk in med)) ? ratio(med[k], med[pk]) : "-"
         }
       }
     }'
