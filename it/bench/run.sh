@@ -244,7 +244,8 @@ EOF
 # HAProxy's closest equivalent to StreamProx: wait for a complete HTTP head (the HTTP ACL does not match before
 # the head is whole), refuse what is not HTTP, route by path prefix, then copy bytes in TCP mode. Every proxy
 # writes one access-log line per connection to a file, as StreamProx does and as operators run them.
-cat >"$work/haproxy.cfg" <<EOF
+# What every HAProxy target shares: two threads, TCP mode, one log line per connection.
+haproxy_common=$(cat <<EOF
 global
   maxconn $maxconn
   nbthread 2
@@ -257,6 +258,10 @@ defaults
   timeout connect 5s
   timeout client 1h
   timeout server 1h
+EOF
+)
+cat >"$work/haproxy.cfg" <<EOF
+$haproxy_common
 frontend bench
   bind 127.0.0.1:$port_haproxy
   tcp-request inspect-delay 10s
@@ -277,18 +282,7 @@ sed -e "/^  log stdout/a\\  tune.ssl.cachesize 0" \
     "$work/haproxy.cfg" >"$work/haproxy-tls.cfg"
 # Passthrough: wait for the ClientHello, route by its server name, copy the TLS bytes to the upstream's TLS server.
 cat >"$work/haproxy-pass.cfg" <<EOF
-global
-  maxconn $maxconn
-  nbthread 2
-  log stdout format raw local0
-defaults
-  mode tcp
-  log global
-  option tcplog
-  maxconn $maxconn
-  timeout connect 5s
-  timeout client 1h
-  timeout server 1h
+$haproxy_common
 frontend bench
   bind 127.0.0.1:$port_haproxy_pass
   tcp-request inspect-delay 10s
