@@ -10,7 +10,9 @@
 # streamprox-local are the local-route pair (LocalRouteServer.java). --compare REV also builds StreamProx as it was at
 # git revision REV and measures it beside the working tree's, as streamprox-base and streamprox-local-base (for the
 # selected streamprox and streamprox-local); the table gains a vs_base column. --tests picks from
-# idle,small,close,big,ws,mjpeg,tls-small,tls-close,tls-big (default: all), e.g. to spend more rounds on one figure.
+# idle,small,close,big,ws,mjpeg,tls-small,tls-close,tls-big (default: all), e.g. to spend more rounds on one figure;
+# paced and tls-paced (not in the default list) are bulk at one fixed byte rate (nginx's limit_rate), so that CPU per
+# GiB compares like with like whatever each path's top speed.
 # TLS targets (not in the default list): haproxy-tls and streamprox-tls terminate TLS with one ECDSA P-256 certificate
 # made at start and forward the decrypted bytes to the plain upstream; haproxy-pass and streamprox-pass pass TLS through
 # by SNI to the upstream's TLS server; every TLS server has session resumption off, checked at start. They take the
@@ -49,7 +51,8 @@ else
   rounds=${rounds:-3} duration=${duration:-15} idle=${idle:-5000} warmup=15 mjpeg_seconds=20
 fi
 threads=2
-conns_small=50 conns_close=50 conns_big=8   # wrk connections per test
+conns_small=50 conns_close=50 conns_big=8   # wrk connections per test (paced: as big)
+paced_rate=24m paced_mib=64   # per connection; nginx lets a second's worth through at once, so the file is larger
 ws_conns=8                                  # WebSocket echo: connections, each doing round trips in sequence
 mjpeg_viewers=1000 mjpeg_settle=3           # motion-JPEG viewers; seconds they watch before the count starts
 
@@ -90,12 +93,14 @@ declare -A target_port=([direct]=$port_upstream [haproxy]=$port_haproxy [nginx-s
 # What each target is measured on: the remote-route pair with wrk against nginx, the local-route pair with wrk
 # against the in-process handler, WebSocket echo through every way to the echo server, motion JPEG on StreamProx.
 # The design floor copies with 1 KiB buffers only, so it is measured on the small-request tests.
-declare -A target_tests=([direct]='small close big' [haproxy]='small close big' [nginx-stream]='small close big'
-                         [streamprox]='small close big ws mjpeg' [design-floor]='small close' [jetty]='small close ws'
+declare -A target_tests=([direct]='small close big paced' [haproxy]='small close big paced'
+                         [nginx-stream]='small close big' [streamprox]='small close big paced ws mjpeg'
+                         [design-floor]='small close' [jetty]='small close ws'
                          [streamprox-local]='small close ws' [streamprox-base]='small close big ws mjpeg'
                          [streamprox-local-base]='small close ws' [haproxy-tls]='tls-small tls-close tls-big'
-                         [haproxy-pass]='tls-small tls-close tls-big' [streamprox-tls]='tls-small tls-close tls-big'
-                         [streamprox-pass]='tls-small tls-close tls-big')
+                         [haproxy-pass]='tls-small tls-close tls-big tls-paced'
+                         [streamprox-tls]='tls-small tls-close tls-big'
+                         [streamprox-pass]='tls-small tls-close tls-big tls-paced')
 declare -A idle_port=([haproxy]=$port_haproxy [nginx-stream]=$port_nginx_idle [streamprox]=$port_streamprox
                       [streamprox-base]=$port_streamprox_base)
 declare -A target_pid=()
@@ -189,6 +194,7 @@ start_server() {
 }
 
 dd if=/dev/urandom of="$work/www/big" bs=1M count=1 status=none
+dd if=/dev/urandom of="$work/www/paced" bs=1M count="$paced_mib" status=none
 chmod -R a+rX "$work/www"
 
 # One ECDSA P-256 certificate for every TLS server (HAProxy wants certificate and key in one file).
@@ -222,6 +228,7 @@ http {
     default_type application/octet-stream;
     location = /small { return 200 "hello, world\n"; }
     location = /big { root $work/www; }
+    location = /paced { root $work/www; limit_rate $paced_rate; }
   }
   # The passthrough targets' end: the same locations over TLS. Session resumption off (no tickets, no cache), so that
   # every connection is a full handshake; TLS 1.3 as the other TLS servers (nginx 1.22 offers only up to 1.2 unless told).
@@ -237,6 +244,7 @@ http {
     default_type application/octet-stream;
     location = /small { return 200 "hello, world\n"; }
     location = /big { root $work/www; }
+    location = /paced { root $work/www; limit_rate $paced_rate; }
   }
 }
 EOF
@@ -478,7 +486,7 @@ run_wrk() {
   if [[ "$test" == tls-* ]]; then scheme=https host=$tls_name kind=${test#tls-} prefix=tls_; fi
   case "$kind" in
     close) conns=$conns_close header=(-H 'Connection: close') ;;
-    big) path=/big conns=$conns_big ;;
+    big|paced) path=/$kind conns=$conns_big ;;
   esac
   pid=${target_pid[$target]}
   ticks0=$(cpu_ticks "$pid")
@@ -504,8 +512,8 @@ run_wrk() {
         printf "%s\t%s\t%sclose_p99_ms\t%.3f\n", r, t, p, $6 / 1000
         if (ticks >= 0) printf "%s\t%s\t%sclose_cpu_us_per_conn\t%.2f\n", r, t, p, cpu * 1e6 / req
       } else {
-        printf "%s\t%s\t%sbig_mibps\t%.1f\n", r, t, p, bytes / 1048576 / secs
-        if (ticks >= 0) printf "%s\t%s\t%sbig_cpu_s_per_gib\t%.3f\n", r, t, p, cpu / (bytes / 1073741824)
+        printf "%s\t%s\t%s%s_mibps\t%.1f\n", r, t, p, test, bytes / 1048576 / secs
+        if (ticks >= 0) printf "%s\t%s\t%s%s_cpu_s_per_gib\t%.3f\n", r, t, p, test, cpu / (bytes / 1073741824)
       }
       printf "%s\t%s\t%s%s_errors\t%d\n", r, t, p, test, errors
     }' <<<"$out" >>"$samples"
@@ -631,7 +639,7 @@ if wanted idle; then
 fi
 
 tests=()
-for test in small close big ws mjpeg tls-small tls-close tls-big; do
+for test in small close big paced ws mjpeg tls-small tls-close tls-big tls-paced; do
   if wanted "$test"; then tests+=("$test"); fi
 done
 log "warming up ${warmup}s per target and test"
@@ -671,19 +679,20 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
   echo "# command: it/bench/run.sh $([ "$quick" = 1 ] && echo '--quick ')--rounds $rounds --duration $duration --idle $idle --targets $targets_arg --tests $tests_arg${compare:+ --compare $compare ($(git -C "$root" rev-parse --short "$compare"))}${STREAMPROX_JAVA_OPTS:+ (STREAMPROX_JAVA_OPTS=$STREAMPROX_JAVA_OPTS)}"
   echo "# machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# versions: $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(nginx -v 2>&1 | cut -d' ' -f3), $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), java $(streamprox_java_major "$JAVA_HOME/bin/java") ($JAVA_HOME), streamprox $(git -C "$root" rev-parse --short HEAD)"
-  echo "# wrk: $threads threads; connections small $conns_small, close $conns_close, big $conns_big; CPU from /proc (all threads and child processes of the proxy)"
+  echo "# wrk: $threads threads; connections small $conns_small, close $conns_close, big $conns_big (paced: $paced_rate/s each); CPU from /proc (all threads and child processes of the proxy)"
   [ -z "$tls_agreed" ] || echo "# TLS: one ECDSA P-256 certificate, resumption off everywhere (a session offered back by s_client is not resumed); agreed with s_client:$tls_agreed; tls_* vs_haproxy is to haproxy-tls (terminating) or haproxy-pass (passthrough), vs_plain to the same proxy's plain figure (streamprox, haproxy)"
   echo "# WebSocket echo: $ws_conns connections; motion JPEG: $mjpeg_viewers viewers, ${mjpeg_seconds}s counted after ${mjpeg_settle}s; local_* and ws_* ratios are to jetty (no StreamProx on the path)"
   printf 'metric\tunit\ttarget\tmedian\tmin\tmax\tn\tvs_direct\tvs_haproxy\tvs_base\tvs_plain\n'
   sort -t$'\t' -k3,3 -k2,2 -k4,4g "$samples" | awk -F'\t' '
     BEGIN {
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn " \
-            "big_mibps big_cpu_s_per_gib idle_kib_per_conn idle_heap_kib_per_conn idle_heap_warm_kib_per_conn " \
+            "big_mibps big_cpu_s_per_gib paced_mibps paced_cpu_s_per_gib idle_kib_per_conn idle_heap_kib_per_conn idle_heap_warm_kib_per_conn " \
             "local_small_rps local_small_p50_ms local_small_p99_ms local_small_cpu_us_per_req " \
             "local_close_cps local_close_p99_ms local_close_cpu_us_per_conn ws_rtps ws_p50_ms ws_p99_ms " \
             "mjpeg_fps_p50 mjpeg_fps_p5 mjpeg_rendered_fps mjpeg_dropped_pct mjpeg_lag_p50_ms mjpeg_lag_p99_ms " \
             "mjpeg_cpu_pct tls_small_rps tls_small_p50_ms tls_small_p99_ms tls_small_cpu_us_per_req " \
-            "tls_close_cps tls_close_p99_ms tls_close_cpu_us_per_conn tls_big_mibps tls_big_cpu_s_per_gib", order, " ")
+            "tls_close_cps tls_close_p99_ms tls_close_cpu_us_per_conn tls_big_mibps tls_big_cpu_s_per_gib " \
+            "tls_paced_mibps tls_paced_cpu_s_per_gib", order, " ")
       split("direct haproxy nginx-stream streamprox streamprox-base design-floor jetty streamprox-local " \
             "streamprox-local-base haproxy-tls haproxy-pass streamprox-tls streamprox-pass", targets, " ")
       # TLS targets: HAProxy doing the same (terminating or passing through), and the same proxy in plain HTTP.
@@ -693,11 +702,11 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
       plain["streamprox-tls"] = plain["streamprox-pass"] = "streamprox"
       unit["small_rps"] = "req/s"; unit["small_p50_ms"] = unit["small_p99_ms"] = unit["close_p99_ms"] = "ms"
       unit["small_cpu_us_per_req"] = "us/req"; unit["close_cps"] = "conn/s"; unit["close_cpu_us_per_conn"] = "us/conn"
-      unit["big_mibps"] = "MiB/s"; unit["big_cpu_s_per_gib"] = "s/GiB"; unit["idle_kib_per_conn"] = unit["idle_heap_kib_per_conn"] = unit["idle_heap_warm_kib_per_conn"] = "KiB/conn"
+      unit["big_mibps"] = unit["paced_mibps"] = "MiB/s"; unit["big_cpu_s_per_gib"] = unit["paced_cpu_s_per_gib"] = "s/GiB"; unit["idle_kib_per_conn"] = unit["idle_heap_kib_per_conn"] = unit["idle_heap_warm_kib_per_conn"] = "KiB/conn"
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn", local, " ")
       for (i = 1; i in local; i++) unit["local_" local[i]] = unit[local[i]]
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn " \
-            "big_mibps big_cpu_s_per_gib", tls, " ")
+            "big_mibps big_cpu_s_per_gib paced_mibps paced_cpu_s_per_gib", tls, " ")
       for (i = 1; i in tls; i++) unit["tls_" tls[i]] = unit[tls[i]]
       unit["ws_rtps"] = "rt/s"; unit["ws_p50_ms"] = unit["ws_p99_ms"] = "ms"
       unit["mjpeg_fps_p50"] = unit["mjpeg_fps_p5"] = unit["mjpeg_rendered_fps"] = "frames/s"
