@@ -12,19 +12,19 @@ import org.streamprox.proxy.transport.Transport;
  *
  * <p>After each read the probes are asked in order, with all the bytes so far. The first whose answer is not
  * {@link Probe.Answer#NO} decides: {@link Probe.Answer#MATCH} reports its protocol; {@link Probe.Answer#NEED_MORE}
- * reads more and asks again. A later probe's match does not win over an earlier probe still waiting, as it does in
- * sslh: the order is a priority, and the result does not depend on how the network cut the bytes into reads. When
- * every probe says no, the protocol is unknown. When no more bytes can come, because the byte limit is reached or the
- * client ended its stream, a probe still waiting counts as saying no. An empty list of probes tells only silence and
- * an early close.
+ * reads more and asks again. When every probe says no, the protocol is unknown. When no more bytes can come, because
+ * the byte limit is reached or the client ended its stream, a probe still waiting counts as saying no. Unlike in
+ * sslh, where a later probe's match wins over an earlier probe still waiting, the order is a priority: so the result
+ * does not depend on how the network cut the bytes into reads. An empty list of probes tells only silence and an
+ * early close.
  *
  * <p>The first read waits until the detect deadline: a client silent until then is {@link Detection.Silent}. A
  * caller without a route for silent clients passes the head deadline as the detect deadline. Once bytes have arrived,
  * reads wait until the head deadline, and passing it is {@link Detection.Incomplete}.
  *
  * <p>An HTTP client sends its whole request in its first write, so the common case is one read into a buffer of the
- * byte limit's size, a few byte comparisons per probe and one replay of that buffer. Only regex probes allocate.
- * A detector is immutable and serves any number of connections at once.
+ * byte limit's size, a few byte comparisons per probe and one replay of that buffer. Beyond that buffer and the
+ * result, only regex probes allocate. A detector is immutable and serves any number of connections at once.
  */
 public final class Detector {
 
