@@ -1,11 +1,13 @@
 package org.streamprox.testkit;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A real command-line program (openssl, curl) run to its end within a time limit, and what it printed (standard
@@ -55,5 +57,11 @@ public record Command(int exitCode, String output) {
 
     public static String succeed(List<String> command) throws IOException, InterruptedException {
         return succeed(command.toArray(String[]::new));
+    }
+
+    /** Whether the program is installed: tests of real clients are skipped where it is not. */
+    public static boolean onPath(String program) {
+        return Stream.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator))
+                .anyMatch(directory -> Files.isExecutable(Path.of(directory, program)));
     }
 }

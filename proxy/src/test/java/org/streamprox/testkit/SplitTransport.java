@@ -9,7 +9,8 @@ import org.streamprox.proxy.transport.Transport;
 /**
  * A client for the readers' fuzz tests: returns the input in reads of the sizes the split's bytes give (1 to 256,
  * the split repeated; all at once when it is empty), each also capped by the room the reader offers, then end of
- * stream. Reads never block.
+ * stream. Reads never block. Bytes given back with {@link #replay(ByteBuffer)} come first, as on a real transport,
+ * outside the split: they are what a stage peeked at, not the network's cut.
  */
 public final class SplitTransport implements Transport {
 
@@ -17,6 +18,7 @@ public final class SplitTransport implements Transport {
     private final byte[] split;
     private int position;
     private int reads;
+    private ByteBuffer replayed = ByteBuffer.allocate(0);
 
     public SplitTransport(byte[] input, byte[] split) {
         this.input = input;
@@ -25,6 +27,12 @@ public final class SplitTransport implements Transport {
 
     @Override
     public int read(ByteBuffer into) {
+        if (replayed.hasRemaining()) {
+            int n = Math.min(into.remaining(), replayed.remaining());
+            into.put(replayed.slice(replayed.position(), n));
+            replayed.position(replayed.position() + n);
+            return n;
+        }
         int size = split.length == 0 ? input.length : (split[reads % split.length] & 0xff) + 1;
         reads++;
         if (position == input.length) {
@@ -53,11 +61,12 @@ public final class SplitTransport implements Transport {
 
     @Override
     public boolean hasUnreadBytes() {
-        return position < input.length;
+        return replayed.hasRemaining() || position < input.length;
     }
 
     @Override
     public void shutdownInput() {
+        replayed = ByteBuffer.allocate(0);
         position = input.length;
     }
 
@@ -83,7 +92,8 @@ public final class SplitTransport implements Transport {
 
     @Override
     public void replay(ByteBuffer bytes) {
-        throw new UnsupportedOperationException("a reader of first bytes only reads");
+        replayed = ByteBuffer.allocate(bytes.remaining() + replayed.remaining()).put(bytes.duplicate()).put(replayed)
+                .flip();
     }
 
     @Override
@@ -91,7 +101,10 @@ public final class SplitTransport implements Transport {
         throw new UnsupportedOperationException("no socket");
     }
 
-    /** How many reads were asked for, the one that returned the end of the stream included. */
+    /**
+     * How many reads of the input were asked for, the one that returned the end of the stream included; reads of
+     * replayed bytes are not counted.
+     */
     public int reads() {
         return reads;
     }
