@@ -56,6 +56,7 @@ import org.streamprox.proxy.transport.PlainTransport;
 import org.streamprox.proxy.transport.Transport;
 import org.streamprox.testkit.TestCertificates;
 import org.streamprox.testkit.Tool;
+import org.streamprox.testkit.TrickleTransport;
 
 /**
  * The TLS transport against real peers on loopback: openssl's s_client and s_server, curl, the JDK's own TLS

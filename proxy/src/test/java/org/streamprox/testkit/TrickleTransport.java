@@ -1,4 +1,4 @@
-package org.streamprox.proxy.tls;
+package org.streamprox.testkit;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -7,17 +7,17 @@ import java.nio.channels.SocketChannel;
 import org.streamprox.proxy.transport.Transport;
 
 /** A transport whose reads bring one byte each, however many have arrived: the worst a network can do. */
-final class TrickleTransport implements Transport {
+public final class TrickleTransport implements Transport {
 
     private final Transport network;
     private int reads;
 
-    TrickleTransport(Transport network) {
+    public TrickleTransport(Transport network) {
         this.network = network;
     }
 
     /** How many reads have been made. */
-    int reads() {
+    public int reads() {
         return reads;
     }
 
