@@ -7,11 +7,11 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * A CIDR block of IP addresses: {@code 10.0.0.0/8}, {@code ::1/128}, or a bare address for itself alone.
+ * A CIDR block of IP addresses: {@code 127.0.0.0/8}, {@code ::1/128}, or a bare address for itself alone.
  *
  * <p>Bits set after the prefix ({@code 127.0.0.1/8}) are accepted and cleared, as HAProxy does silently and nginx
  * does with a warning: the block is {@code 127.0.0.0/8}, and {@link #toString()} says so. An IPv4 address is in an
- * IPv4 block, written as such or IPv4-mapped ({@code ::ffff:10.0.0.0/104} is {@code 10.0.0.0/8}), whichever way the
+ * IPv4 block, written as such or IPv4-mapped ({@code ::ffff:127.0.0.0/104} is {@code 127.0.0.0/8}), whichever way the
  * address itself is held; an IPv6 block such as {@code ::/0} holds no IPv4 address.
  */
 public final class AddressBlock {
@@ -40,7 +40,7 @@ public final class AddressBlock {
         String literal = slash < 0 ? text : text.substring(0, slash);
         Optional<InetAddress> address = IpAddresses.parse(literal);
         if (address.isEmpty()) {
-            throw new IllegalArgumentException("'" + text + "' is not an IP address or block (as 10.0.0.0/8 or ::1)");
+            throw new IllegalArgumentException("'" + text + "' is not an IP address or block (as 127.0.0.0/8 or ::1)");
         }
         boolean writtenAsIpv6 = literal.indexOf(':') >= 0;
         int maxPrefix = writtenAsIpv6 ? 128 : 32;

@@ -26,7 +26,7 @@ public final class AddressBlocks {
         return blocks.stream().anyMatch(block -> block.contains(address));
     }
 
-    /** The blocks as they are matched, comma separated: {@code 10.0.0.0/8, ::1/128}. */
+    /** The blocks as they are matched, comma separated: {@code 127.0.0.0/8, ::1/128}. */
     @Override
     public String toString() {
         return blocks.stream().map(AddressBlock::toString).collect(Collectors.joining(", "));

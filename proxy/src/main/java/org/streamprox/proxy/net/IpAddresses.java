@@ -33,7 +33,7 @@ public final class IpAddresses {
 
     /**
      * Eight groups of 1 to 4 hex digits, one run of them shortened to {@code ::} at most, the last two of which may be
-     * written as an IPv4 address: {@code ::1}, {@code 2001:db8::7}, {@code ::ffff:127.0.0.1}. An IPv4-mapped address
+     * written as an IPv4 address: {@code ::1}, {@code fe80::7}, {@code ::ffff:127.0.0.1}. An IPv4-mapped address
      * comes back as the {@link java.net.Inet4Address} it maps, as the JDK's own sockets report it.
      */
     public static Optional<InetAddress> parseIpv6(String text) {
@@ -68,7 +68,7 @@ public final class IpAddresses {
 
     /**
      * The address as an operator writes it: {@code 127.0.0.1}, or IPv6 in RFC 5952's short form ({@code ::1},
-     * {@code 2001:db8::1:0:0:1}: lower case, no leading zeros, the first longest run of two or more zero groups as
+     * {@code fe80::1:0:0:1}: lower case, no leading zeros, the first longest run of two or more zero groups as
      * {@code ::}). Without a zone: the PROXY protocol and address blocks have none.
      */
     public static String text(InetAddress address) {
