@@ -3,9 +3,9 @@ package org.streamprox.proxy.observe;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.streamprox.proxy.net.IpAddresses;
 
 /**
  * Writes one line per finished connection to the {@code streamprox.access} logger, so operators can route it
@@ -38,34 +38,13 @@ public final class AccessLog implements ConnectionLog {
             return String.valueOf(address);
         }
         if (inet.getAddress() instanceof Inet6Address ipv6) {
-            return "[" + compressed(ipv6.getHostAddress()) + "]:" + inet.getPort();
+            // The zone of a link-local address says which interface the client came in on.
+            String written = ipv6.getHostAddress();
+            int zone = written.indexOf('%');
+            return "[" + IpAddresses.text(ipv6) + (zone < 0 ? "" : written.substring(zone)) + "]:" + inet.getPort();
         }
         return (inet.getAddress() == null ? inet.getHostString() : inet.getAddress().getHostAddress()) + ":"
                 + inet.getPort();
-    }
-
-    /** RFC 5952's short form of the JDK's {@code 0:0:0:0:0:0:0:1}: the longest run of zero groups is {@code ::}. */
-    static String compressed(String ipv6) {
-        int scope = ipv6.indexOf('%');
-        String[] groups = (scope < 0 ? ipv6 : ipv6.substring(0, scope)).split(":");
-        int bestStart = -1;
-        int bestLength = 1;
-        for (int start = 0; start < groups.length; start++) {
-            int length = 0;
-            while (start + length < groups.length && groups[start + length].equals("0")) {
-                length++;
-            }
-            if (length > bestLength) {
-                bestStart = start;
-                bestLength = length;
-            }
-        }
-        if (bestStart < 0) {
-            return ipv6;
-        }
-        String head = String.join(":", Arrays.copyOfRange(groups, 0, bestStart));
-        String tail = String.join(":", Arrays.copyOfRange(groups, bestStart + bestLength, groups.length));
-        return head + "::" + tail + (scope < 0 ? "" : ipv6.substring(scope));
     }
 
     private static String tls(ConnectionSummary.TlsSummary tls) {

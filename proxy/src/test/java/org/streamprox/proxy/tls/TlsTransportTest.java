@@ -55,6 +55,7 @@ import org.streamprox.proxy.http.RequestHead;
 import org.streamprox.proxy.transport.PlainTransport;
 import org.streamprox.proxy.transport.Transport;
 import org.streamprox.testkit.TestCertificates;
+import org.streamprox.testkit.Tool;
 import org.streamprox.testkit.TrickleTransport;
 
 /**

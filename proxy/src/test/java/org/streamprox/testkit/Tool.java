@@ -1,4 +1,4 @@
-package org.streamprox.proxy.tls;
+package org.streamprox.testkit;
 
 import static org.awaitility.Awaitility.await;
 
@@ -13,10 +13,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A command-line peer (openssl, curl) run for a test: stdin to type into, and stdout and stderr together, collected
- * as they come so a test can wait for a line. Every wait is bounded; closing kills what is still running.
+ * A command-line peer (openssl, curl, haproxy) run for a test: stdin to type into, and stdout and stderr together,
+ * collected as they come so a test can wait for a line. Every wait is bounded; closing kills what is still running.
  */
-final class Tool implements AutoCloseable {
+public final class Tool implements AutoCloseable {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -29,12 +29,12 @@ final class Tool implements AutoCloseable {
         this.collector = Thread.ofVirtual().start(this::collect);
     }
 
-    static Tool start(Path directory, String... command) throws IOException {
+    public static Tool start(Path directory, String... command) throws IOException {
         return new Tool(new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start());
     }
 
     /** Runs a command to its end and returns its output; fails if it fails. */
-    static String run(Path directory, String... command) throws Exception {
+    public static String run(Path directory, String... command) throws Exception {
         try (Tool tool = start(directory, command)) {
             int exit = tool.exitCode();
             if (exit != 0) {
@@ -44,24 +44,24 @@ final class Tool implements AutoCloseable {
         }
     }
 
-    void type(String text) throws IOException {
+    public void type(String text) throws IOException {
         OutputStream in = process.getOutputStream();
         in.write(text.getBytes(StandardCharsets.ISO_8859_1));
         in.flush();
     }
 
-    void endInput() throws IOException {
+    public void endInput() throws IOException {
         process.getOutputStream().close();
     }
 
     /** Waits until the output holds the text, and returns all of it. */
-    String awaitOutput(String text) {
+    public String awaitOutput(String text) {
         await().atMost(WAIT).until(() -> output().contains(text));
         return output();
     }
 
     /** Waits for the process to end, and for the last of its output. */
-    int exitCode() throws InterruptedException {
+    public int exitCode() throws InterruptedException {
         if (!process.waitFor(WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new IllegalStateException("still running after " + WAIT + ": " + output());
         }
@@ -69,7 +69,7 @@ final class Tool implements AutoCloseable {
         return process.exitValue();
     }
 
-    String output() {
+    public String output() {
         synchronized (output) {
             return output.toString(StandardCharsets.ISO_8859_1);
         }
