@@ -1,6 +1,7 @@
 package org.streamprox.apps.host;
 
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
@@ -19,7 +20,8 @@ import org.streamprox.proxy.observe.Outcome;
  * it reports them to the connection's record and finishes it. Counting here rather than in Jetty's
  * {@code Connection} keeps the totals right across a WebSocket upgrade, which replaces the connection. Under TLS
  * the decrypted bytes are counted instead (as the engine counts them for its own connections), by Jetty's
- * decrypting end point over this one, through {@link #countDecrypted}.
+ * decrypting end point over this one, through {@link #countDecrypted}. Its remote address is the client's, which a
+ * PROXY header may have named, rather than the socket's peer.
  */
 final class HandedOffEndPoint extends SocketChannelEndPoint {
 
@@ -37,6 +39,12 @@ final class HandedOffEndPoint extends SocketChannelEndPoint {
 
     String app() {
         return handOff.app();
+    }
+
+    /** The client as the engine knows it: the peer, or the client a trusted proxy's PROXY header named. */
+    @Override
+    public SocketAddress getRemoteSocketAddress() {
+        return handOff.connection().client();
     }
 
     /**

@@ -9,18 +9,22 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
+import org.streamprox.proxy.detect.NamedProbe;
 import org.streamprox.proxy.http.HeadLimits;
+import org.streamprox.proxy.net.AddressBlocks;
 import org.streamprox.proxy.route.RuleRouter;
 import org.streamprox.proxy.tls.TlsSettings;
 import org.streamprox.proxy.upstream.TunnelSettings;
@@ -33,8 +37,14 @@ import org.streamprox.proxy.upstream.TunnelSettings;
 public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("listen", "tls", "listeners", "head", "max-connections",
-            "max-connections-per-client", "copy-buffer-size", "half-close-timeout", "drain-timeout", "routes");
-    private static final Set<String> LISTENER_KEYS = Set.of("listen", "tls", "routes");
+            "max-connections-per-client", "copy-buffer-size", "half-close-timeout", "drain-timeout", "routes",
+            "protocols", "accept-proxy-protocol", "detect-timeout", "on-silence");
+    /** What each listener has of its own; with the one-listener shorthand, they are at the top. */
+    private static final List<String> ONE_LISTENER_KEYS = List.of("listen", "tls", "accept-proxy-protocol",
+            "detect-timeout", "on-silence");
+    private static final Set<String> LISTENER_KEYS = Set.of("listen", "tls", "routes", "accept-proxy-protocol",
+            "detect-timeout", "on-silence");
+    private static final Set<String> ACCEPT_PROXY_PROTOCOL_KEYS = Set.of("trusted");
     private static final InetSocketAddress DEFAULT_LISTEN = new InetSocketAddress("0.0.0.0", 8080);
     private static final Set<String> HEAD_KEYS = Set.of("until", "max-bytes", "max-reads", "max-headers", "timeout");
     private final Set<String> localApps;
@@ -110,15 +120,18 @@ public final class ConfigLoader {
                 optional(top, "half-close-timeout", YamlNode::duration, TunnelSettings.DEFAULT_HALF_CLOSE_TIMEOUT));
         Duration drain = optional(top, "drain-timeout", YamlNode::duration, ProxySettings.DEFAULT_DRAIN_TIMEOUT);
         ProxySettings shared = new ProxySettings(DEFAULT_LISTEN, head, connections, tunnel, drain);
-        RouteReader routeReader = new RouteReader(localApps, head.until(), base);
-        Optional<List<RuleRouter.Rule>> sharedRules = top.containsKey("routes")
-                ? Optional.of(routeReader.rules(top.get("routes"))) : Optional.empty();
+        List<NamedProbe> protocols = optional(top, "protocols", ConfigLoader::protocols, List.of());
+        RouteReader routeReader = new RouteReader(localApps,
+                protocols.stream().map(probe -> probe.protocol().name()).collect(Collectors.toSet()), head.until(),
+                base);
+        Optional<RouteTable> sharedRoutes = top.containsKey("routes")
+                ? Optional.of(routeReader.routes(top.get("routes"))) : Optional.empty();
         YamlNode listeners = top.get("listeners");
         if (listeners == null) {
             // The one-listener shorthand: listen and tls at the top.
-            return new ProxyConfig(List.of(listener(root, top, shared, sharedRules, routeReader, base)));
+            return new ProxyConfig(List.of(listener(root, top, shared, sharedRoutes, protocols, routeReader, base)));
         }
-        for (String oneListenerKey : List.of("listen", "tls")) {
+        for (String oneListenerKey : ONE_LISTENER_KEYS) {
             if (top.containsKey(oneListenerKey)) {
                 throw top.get(oneListenerKey).error("with 'listeners', each listener has its own '" + oneListenerKey
                         + "'");
@@ -131,7 +144,7 @@ public final class ConfigLoader {
             if (!listener.containsKey("listen")) {
                 throw node.error("a listener needs 'listen: HOST:PORT'");
             }
-            ProxyConfig.Listener read = listener(node, listener, shared, sharedRules, routeReader, base);
+            ProxyConfig.Listener read = listener(node, listener, shared, sharedRoutes, protocols, routeReader, base);
             if (read.settings().listen().getPort() != 0 && !addresses.add(read.settings().listen())) {
                 throw listener.get("listen").error("two listeners on " + read.settings().listen());
             }
@@ -143,18 +156,63 @@ public final class ConfigLoader {
         return new ProxyConfig(configured);
     }
 
-    /** One listener: its address and TLS, and its own routes or else the shared ones. */
+    /**
+     * One listener: its address, TLS and first-bytes settings, and its own routes or else the shared ones.
+     *
+     * @param protocols the protocols {@code protocols:} defined, which its routes may name
+     */
     private ProxyConfig.Listener listener(YamlNode node, Map<String, YamlNode> keys, ProxySettings shared,
-                                          Optional<List<RuleRouter.Rule>> sharedRules, RouteReader routeReader,
-                                          Path base) throws ConfigException {
+                                          Optional<RouteTable> sharedRoutes, List<NamedProbe> protocols,
+                                          RouteReader routeReader, Path base) throws ConfigException {
         InetSocketAddress listen = optional(keys, "listen", n -> n.parsed(ConfigLoader::listenAddress), DEFAULT_LISTEN);
-        List<RuleRouter.Rule> rules = keys.containsKey("routes") ? routeReader.rules(keys.get("routes"))
-                : sharedRules.orElseThrow(() -> node.error("routes: missing; a configuration needs at least one "
+        RouteTable routes = keys.containsKey("routes") ? routeReader.routes(keys.get("routes"))
+                : sharedRoutes.orElseThrow(() -> node.error("routes: missing; a configuration needs at least one "
                         + "route"));
-        boolean passThrough = rules.stream().anyMatch(rule -> rule.route().passesThrough());
+        RuleRouter router = routes.router(Optional.ofNullable(keys.get("on-silence")));
+        boolean passThrough = router.rules().stream().anyMatch(rule -> rule.route().passesThrough());
         TlsSettings tls = optional(keys, "tls", n -> TlsReader.tls(n, base), TlsSettings.NONE)
                 .withPassThrough(passThrough);
-        return new ProxyConfig.Listener(shared.withListen(listen).withTls(tls), rules);
+        Duration detectTimeout = optional(keys, "detect-timeout", YamlNode::duration,
+                ArrivalSettings.DEFAULT_DETECT_TIMEOUT);
+        // Only a route for silent clients makes the engine wait on it.
+        if (router.onSilence().isPresent() && detectTimeout.compareTo(shared.head().timeout()) >= 0) {
+            throw (keys.containsKey("detect-timeout") ? keys.get("detect-timeout") : node).error("the detect "
+                    + "timeout (" + detectTimeout.toMillis() + " ms) must be shorter than the head timeout ("
+                    + shared.head().timeout().toMillis() + " ms), which cuts a silent client first");
+        }
+        ArrivalSettings arrival = new ArrivalSettings(optional(keys, "accept-proxy-protocol",
+                n -> Optional.of(trustedProxies(n)), Optional.empty()), detectTimeout, protocols);
+        return new ProxyConfig.Listener(shared.withListen(listen).withTls(tls).withArrival(arrival), router);
+    }
+
+    /** {@code accept-proxy-protocol: { trusted: [CIDR, ...] }}: only these peers send PROXY headers, and they must. */
+    private static AddressBlocks trustedProxies(YamlNode node) throws ConfigException {
+        Map<String, YamlNode> accept = node.mapping(ACCEPT_PROXY_PROTOCOL_KEYS);
+        if (!accept.containsKey("trusted")) {
+            throw node.error("needs 'trusted: [ADDRESS/PREFIX, ...]': the proxies allowed to send a PROXY header");
+        }
+        List<String> blocks = new ArrayList<>();
+        for (YamlNode block : accept.get("trusted").sequence()) {
+            blocks.add(block.nonEmptyString());
+        }
+        if (blocks.isEmpty()) {
+            throw accept.get("trusted").error("needs at least one address block");
+        }
+        return accept.get("trusted").parsed(text -> AddressBlocks.parse(blocks));
+    }
+
+    /** {@code protocols: { NAME: REGEX, ... }}: protocols told by their first bytes, in order. */
+    private static List<NamedProbe> protocols(YamlNode node) throws ConfigException {
+        List<NamedProbe> protocols = new ArrayList<>();
+        for (Map.Entry<String, YamlNode> entry : node.anyMapping().entrySet()) {
+            Pattern regex = entry.getValue().regex();
+            try {
+                protocols.add(NamedProbe.regex(entry.getKey(), regex));
+            } catch (IllegalArgumentException e) {
+                throw entry.getValue().error(e.getMessage());
+            }
+        }
+        return protocols;
     }
 
     private static HeadLimits head(YamlNode node) throws ConfigException {

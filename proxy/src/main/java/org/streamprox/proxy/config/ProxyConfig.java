@@ -11,14 +11,11 @@ import org.streamprox.proxy.route.RuleRouter;
 public record ProxyConfig(List<Listener> listeners) {
 
     /** One listening port and what it does with its connections. */
-    public record Listener(ProxySettings settings, List<RuleRouter.Rule> rules) {
+    public record Listener(ProxySettings settings, RuleRouter router) {
 
-        public Listener {
-            rules = List.copyOf(rules);
-        }
-
-        public RuleRouter router() {
-            return new RuleRouter(rules);
+        /** A listener for HTTP and TLS only. */
+        public Listener(ProxySettings settings, List<RuleRouter.Rule> rules) {
+            this(settings, new RuleRouter(rules));
         }
     }
 
@@ -45,7 +42,7 @@ public record ProxyConfig(List<Listener> listeners) {
         List<Listener> moved = new ArrayList<>();
         for (int i = 0; i < addresses.size(); i++) {
             Listener listener = listeners.get(i);
-            moved.add(new Listener(listener.settings().withListen(addresses.get(i)), listener.rules()));
+            moved.add(new Listener(listener.settings().withListen(addresses.get(i)), listener.router()));
         }
         return new ProxyConfig(moved);
     }

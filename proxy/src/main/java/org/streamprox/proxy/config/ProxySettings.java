@@ -16,9 +16,10 @@ import org.streamprox.proxy.upstream.TunnelSettings;
  * @param tunnel       how remote connections are copied
  * @param drainTimeout on shutdown, how long open connections may take to finish before they are closed
  * @param tls          how it treats TLS
+ * @param arrival      how it reads the first bytes: PROXY headers, protocol detection
  */
 public record ProxySettings(InetSocketAddress listen, HeadLimits head, ConnectionLimits connections,
-                            TunnelSettings tunnel, Duration drainTimeout, TlsSettings tls) {
+                            TunnelSettings tunnel, Duration drainTimeout, TlsSettings tls, ArrivalSettings arrival) {
 
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
 
@@ -29,12 +30,13 @@ public record ProxySettings(InetSocketAddress listen, HeadLimits head, Connectio
         Objects.requireNonNull(tunnel, "tunnel");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
         Objects.requireNonNull(tls, "tls");
+        Objects.requireNonNull(arrival, "arrival");
     }
 
     /** Settings of a plain listener. */
     public ProxySettings(InetSocketAddress listen, HeadLimits head, ConnectionLimits connections,
                          TunnelSettings tunnel, Duration drainTimeout) {
-        this(listen, head, connections, tunnel, drainTimeout, TlsSettings.NONE);
+        this(listen, head, connections, tunnel, drainTimeout, TlsSettings.NONE, ArrivalSettings.DEFAULTS);
     }
 
     /** Default limits on the given address. */
@@ -44,22 +46,26 @@ public record ProxySettings(InetSocketAddress listen, HeadLimits head, Connectio
     }
 
     public ProxySettings withListen(InetSocketAddress newListen) {
-        return new ProxySettings(newListen, head, connections, tunnel, drainTimeout, tls);
+        return new ProxySettings(newListen, head, connections, tunnel, drainTimeout, tls, arrival);
     }
 
     public ProxySettings withHead(HeadLimits newHead) {
-        return new ProxySettings(listen, newHead, connections, tunnel, drainTimeout, tls);
+        return new ProxySettings(listen, newHead, connections, tunnel, drainTimeout, tls, arrival);
     }
 
     public ProxySettings withConnections(ConnectionLimits newConnections) {
-        return new ProxySettings(listen, head, newConnections, tunnel, drainTimeout, tls);
+        return new ProxySettings(listen, head, newConnections, tunnel, drainTimeout, tls, arrival);
     }
 
     public ProxySettings withTunnel(TunnelSettings newTunnel) {
-        return new ProxySettings(listen, head, connections, newTunnel, drainTimeout, tls);
+        return new ProxySettings(listen, head, connections, newTunnel, drainTimeout, tls, arrival);
     }
 
     public ProxySettings withTls(TlsSettings newTls) {
-        return new ProxySettings(listen, head, connections, tunnel, drainTimeout, newTls);
+        return new ProxySettings(listen, head, connections, tunnel, drainTimeout, newTls, arrival);
+    }
+
+    public ProxySettings withArrival(ArrivalSettings newArrival) {
+        return new ProxySettings(listen, head, connections, tunnel, drainTimeout, tls, newArrival);
     }
 }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.streamprox.proxy.http.HeadLimits;
+import org.streamprox.proxy.proxyprotocol.ProxyProtocolVersion;
 import org.streamprox.proxy.route.ArrivalMatcher;
 import org.streamprox.proxy.route.HeadRewrite;
 import org.streamprox.proxy.route.RedirectTemplate;
@@ -25,21 +26,25 @@ import org.streamprox.proxy.tls.UpstreamTls;
 final class RouteReader {
 
     private static final Set<String> ROUTE_KEYS = Set.of("name", "match", "remote", "local", "passthrough",
-            "redirect", "connect-timeout", "idle-timeout", "upgraded-idle-timeout", "rewrite", "tls");
+            "redirect", "connect-timeout", "idle-timeout", "upgraded-idle-timeout", "rewrite", "tls", "proxy-protocol");
     private static final List<String> TARGET_KEYS = List.of("remote", "local", "passthrough", "redirect");
     private static final Set<String> REDIRECT_KEYS = Set.of("status", "location");
     /** 308 keeps the method and body, so a redirected POST is not turned into a GET. */
     private static final int DEFAULT_REDIRECT_STATUS = 308;
     private static final List<String> REMOTE_ONLY = List.of("rewrite", "connect-timeout", "idle-timeout",
-            "upgraded-idle-timeout", "tls");
+            "upgraded-idle-timeout", "tls", "proxy-protocol");
     private static final Set<String> UPSTREAM_TLS_KEYS = Set.of("verify", "ca", "sni");
     /** {@code remote: https://HOST[:PORT]}: TLS to the upstream with the defaults, port 443 unless given. */
     private static final String HTTPS = "https://";
     private static final int HTTPS_PORT = 443;
     private static final Set<String> MATCH_KEYS = Set.of("path-prefix", "path", "path-regex", "host", "method",
-            "header", "tls", "sni", "alpn");
+            "header", "tls", "sni", "alpn", "protocol");
     /** The conditions decided on how the connection arrived, before any head: all a passthrough route may have. */
-    private static final Set<String> ARRIVAL_MATCHES = Set.of("tls", "sni", "alpn");
+    private static final Set<String> ARRIVAL_MATCHES = Set.of("tls", "sni", "alpn", "protocol");
+    /** Protocols routed on their first bytes and tunnelled as they came, apart from names given to regexes. */
+    private static final Set<String> TUNNELLED_PROTOCOLS = Set.of("ssh", "h2c");
+    private static final String HTTP = "http";
+    private static final String TLS = "tls";
     private static final Set<String> HEADER_MATCH_KEYS = Set.of("name", "regex");
     /** The match conditions and rewrites that read header fields. */
     private static final Set<String> HEADER_MATCHES = Set.of("host", "header");
@@ -49,43 +54,56 @@ final class RouteReader {
     private static final Set<String> PREFIX_KEYS = Set.of("from", "to");
 
     private final Set<String> localApps;
+    private final Set<String> namedProtocols;
     private final HeadLimits.Until until;
     private final Path base;
 
     /**
-     * @param localApps the names a {@code local:} route may use
-     * @param until     how much of the head is read: header conditions and rewrites need the header block
-     * @param base      where relative file names (an upstream's CA) start from
+     * @param localApps      the names a {@code local:} route may use
+     * @param namedProtocols  the names {@code protocols:} gave regular expressions
+     * @param until          how much of the head is read: header conditions and rewrites need the header block
+     * @param base           where relative file names (an upstream's CA) start from
      */
-    RouteReader(Set<String> localApps, HeadLimits.Until until, Path base) {
+    RouteReader(Set<String> localApps, Set<String> namedProtocols, HeadLimits.Until until, Path base) {
         this.localApps = localApps;
+        this.namedProtocols = namedProtocols;
         this.until = until;
         this.base = base;
     }
 
-    /** The rules in file order; names must be unique, and there must be at least one. */
-    List<RuleRouter.Rule> rules(YamlNode routes) throws ConfigException {
-        List<RuleRouter.Rule> rules = new ArrayList<>();
-        Set<String> names = new HashSet<>();
+    /** The routes in file order; names must be unique, and there must be at least one. */
+    RouteTable routes(YamlNode routes) throws ConfigException {
+        RouteTable.Builder table = new RouteTable.Builder();
+        int index = 0;
         for (YamlNode routeNode : routes.sequence()) {
-            RuleRouter.Rule rule = rule(routeNode, rules.size());
-            if (!names.add(rule.route().name())) {
-                throw routeNode.error("route name '" + rule.route().name() + "' is used twice");
-            }
-            rules.add(rule);
+            route(routeNode, index++, table);
         }
-        if (rules.isEmpty()) {
+        if (index == 0) {
             throw routes.error("a configuration needs at least one route");
         }
-        return rules;
+        return table.build();
     }
 
-    private RuleRouter.Rule rule(YamlNode routeNode, int index) throws ConfigException {
+    private void route(YamlNode routeNode, int index, RouteTable.Builder table) throws ConfigException {
         Map<String, YamlNode> route = routeNode.mapping(ROUTE_KEYS);
         String name = optional(route, "name", YamlNode::nonEmptyString, "route-" + (index + 1));
+        if (table.has(name)) {
+            throw routeNode.error("route name '" + name + "' is used twice");
+        }
         Target target = target(routeNode, route);
         YamlNode match = route.get("match");
         Map<String, YamlNode> conditions = match == null ? Map.of() : match.mapping(MATCH_KEYS);
+        String protocol = conditions.containsKey("protocol") ? protocol(conditions.get("protocol")) : HTTP;
+        if (!protocol.equals(HTTP) && !protocol.equals(TLS)) {
+            table.tunnel(protocol, tunnelled(routeNode, name, protocol, target, route, conditions),
+                    conditions.get("protocol"));
+            return;
+        }
+        if (protocol.equals(TLS)) {
+            target = tlsAsItCame(conditions.get("protocol"), target, route);
+        } else if (target instanceof Target.PassThrough && conditions.containsKey("protocol")) {
+            throw conditions.get("protocol").error("a passthrough route takes TLS, not HTTP");
+        }
         List<String> notHere = switch (target) {
             case Target.Remote remote -> List.of();
             case Target.PassThrough passThrough -> List.of("rewrite", "upgraded-idle-timeout", "tls");
@@ -114,12 +132,65 @@ final class RouteReader {
             }
         }
         HeadRewrite rewrite = optional(route, "rewrite", this::rewrite, HeadRewrite.NONE);
-        Optional<Duration> idle = optional(route, "idle-timeout", node -> Optional.of(node.duration()),
-                Optional.empty());
         Optional<Duration> upgradedIdle = optional(route, "upgraded-idle-timeout",
                 node -> Optional.of(node.duration()), Optional.empty());
-        return new RuleRouter.Rule(arrivalMatcher(conditions), requestMatcher(conditions),
-                new Route(name, target, rewrite, idle, upgradedIdle));
+        table.rule(new RuleRouter.Rule(arrivalMatcher(conditions), requestMatcher(conditions),
+                new Route(name, target, rewrite, idleTimeout(route), upgradedIdle)), match != null);
+    }
+
+    private static Optional<Duration> idleTimeout(Map<String, YamlNode> route) throws ConfigException {
+        return optional(route, "idle-timeout", node -> Optional.of(node.duration()), Optional.empty());
+    }
+
+    /** {@code http}, {@code tls}, {@code ssh}, {@code h2c}, or a name from {@code protocols:}. */
+    private String protocol(YamlNode node) throws ConfigException {
+        String name = node.nonEmptyString();
+        if (!name.equals(HTTP) && !name.equals(TLS) && !TUNNELLED_PROTOCOLS.contains(name)
+                && !namedProtocols.contains(name)) {
+            throw node.error("unknown protocol '" + name + "': http, tls, ssh, h2c"
+                    + (namedProtocols.isEmpty() ? ", or a name given a regex under 'protocols:'"
+                            : ", or one of 'protocols:' (" + String.join(", ", namedProtocols) + ")"));
+        }
+        return name;
+    }
+
+    /**
+     * A route for a protocol other than HTTP and TLS: chosen on the first bytes alone, and tunnelled as they came to
+     * a remote server.
+     */
+    private static Route tunnelled(YamlNode routeNode, String name, String protocol, Target target,
+                                   Map<String, YamlNode> route, Map<String, YamlNode> conditions)
+            throws ConfigException {
+        if (!(target instanceof Target.Remote)) {
+            throw routeNode.error("a " + protocol + " route tunnels the connection as it came: its target is "
+                    + "'remote: HOST:PORT'");
+        }
+        for (Map.Entry<String, YamlNode> condition : conditions.entrySet()) {
+            if (!condition.getKey().equals("protocol")) {
+                throw condition.getValue().error("a " + protocol + " route is chosen on its first bytes alone");
+            }
+        }
+        for (String key : List.of("rewrite", "upgraded-idle-timeout")) {
+            if (route.containsKey(key)) {
+                throw route.get(key).error("applies to HTTP routes only; a " + protocol
+                        + " connection is tunnelled as it came");
+            }
+        }
+        return new Route(name, target, HeadRewrite.NONE, idleTimeout(route));
+    }
+
+    /** {@code protocol: tls} forwards TLS undecrypted, as a passthrough route does. */
+    private static Target tlsAsItCame(YamlNode protocol, Target target, Map<String, YamlNode> route)
+            throws ConfigException {
+        return switch (target) {
+            case Target.PassThrough passThrough -> passThrough;
+            case Target.Remote remote when route.containsKey("tls") -> throw route.get("tls").error(
+                    "a 'protocol: tls' route forwards the client's TLS as it came; to terminate it and speak TLS "
+                            + "to the upstream, match with 'tls: true'");
+            case Target.Remote remote -> new Target.PassThrough(remote);
+            default -> throw protocol.error("a 'protocol: tls' route forwards the client's TLS undecrypted to a "
+                    + "remote server; to terminate TLS and route its requests, match with 'tls: true'");
+        };
     }
 
     private Target target(YamlNode routeNode, Map<String, YamlNode> route) throws ConfigException {
@@ -142,7 +213,10 @@ final class RouteReader {
                         Target.Remote.DEFAULT_CONNECT_TIMEOUT);
                 Optional<UpstreamTls> tls = route.containsKey("tls") ? Optional.of(upstreamTls(route.get("tls")))
                         : https ? Optional.of(upstreamTls(node)) : Optional.empty();
-                Target.Remote remote = new Target.Remote(address.host(), address.port(), connectTimeout, tls);
+                Optional<ProxyProtocolVersion> proxyProtocol = optional(route, "proxy-protocol",
+                        n -> Optional.of(n.parsed(ProxyProtocolVersion::named)), Optional.empty());
+                Target.Remote remote = new Target.Remote(address.host(), address.port(), connectTimeout, tls,
+                        proxyProtocol);
                 yield given.get(0).equals("remote") ? remote : new Target.PassThrough(remote);
             }
         };
@@ -214,6 +288,11 @@ final class RouteReader {
                 case "tls" -> matchers.add(ArrivalMatcher.tls(value.bool()));
                 case "sni" -> matchers.add(ArrivalMatcher.serverName(value.nonEmptyString()));
                 case "alpn" -> matchers.add(ArrivalMatcher.protocol(value.nonEmptyString()));
+                case "protocol" -> {
+                    if (value.string().equals(TLS)) {
+                        matchers.add(ArrivalMatcher.tls(true));
+                    }
+                }
                 default -> {
                     // a condition on the head
                 }

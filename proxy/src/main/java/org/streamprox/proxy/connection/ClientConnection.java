@@ -9,14 +9,16 @@ import org.streamprox.proxy.http.HeadException;
 import org.streamprox.proxy.http.HeadReader;
 import org.streamprox.proxy.observe.ConnectionRecord;
 import org.streamprox.proxy.observe.Outcome;
+import org.streamprox.proxy.proxyprotocol.ProxyHeaderRefusal;
 import org.streamprox.proxy.tls.ClientHello;
 import org.streamprox.proxy.tls.TlsRefusal;
 import org.streamprox.proxy.transport.Transport;
 
 /**
- * One accepted connection, served on its own virtual thread, in stages: on a listener that takes TLS, the TLS
- * stage (pass through, refuse, or terminate); read the head; check admission; route; carry out the plan. Each
- * stage reports to the connection's record; the plan ends the connection.
+ * One accepted connection, served on its own virtual thread, in stages: its first bytes (a trusted proxy's PROXY
+ * header, the protocol they speak, or silence); for TLS, the TLS stage (pass through, refuse, or terminate); read
+ * the head; check admission; route; carry out the plan. Each stage reports to the connection's record; the plan ends
+ * the connection.
  */
 public final class ClientConnection implements Runnable {
 
@@ -49,29 +51,40 @@ public final class ClientConnection implements Runnable {
     }
 
     /**
-     * The stages before the plan: TLS, the head, admission, routing. A refusal at any of them is a plan too. They
-     * all share the head's deadline.
+     * The stages before the plan: first bytes, TLS, the head, admission, routing. A refusal at any of them is a plan
+     * too. They all share the head's deadline.
      */
     private Plan plan() {
         long deadline = System.nanoTime() + context.settings().head().timeout().toNanos();
         Optional<ClientHello> hello = Optional.empty();
         HeadReader.Result read;
         try {
-            if (context.settings().tls().inspectsHellos()) {
-                switch (TlsArrival.decide(context, client, record, deadline)) {
-                    case TlsArrival.Decision.Plain plain -> {
-                    }
-                    case TlsArrival.Decision.PassThrough passThrough -> {
-                        return admitted(false, () -> Routing.passThrough(context, passThrough.route(),
-                                passThrough.hello().buffered(), record));
-                    }
-                    case TlsArrival.Decision.Terminated terminated -> {
-                        client = terminated.client();
-                        hello = Optional.of(terminated.hello());
+            switch (context.firstBytes().classify(client, record, deadline)) {
+                case FirstBytes.Verdict.Http http -> {
+                }
+                case FirstBytes.Verdict.Tunnel tunnel -> {
+                    return admitted(false, () -> Routing.tunnel(context, tunnel.route(), record));
+                }
+                case FirstBytes.Verdict.Refused refused -> {
+                    return record.headStageOver() ? refused.plan() : placeGivenUp(false);
+                }
+                case FirstBytes.Verdict.Tls tls -> {
+                    switch (TlsArrival.decide(context, client, record, deadline)) {
+                        case TlsArrival.Decision.PassThrough passThrough -> {
+                            return admitted(false, () -> Routing.passThrough(context, passThrough.route(),
+                                    passThrough.hello().buffered(), record));
+                        }
+                        case TlsArrival.Decision.Terminated terminated -> {
+                            client = terminated.client();
+                            hello = Optional.of(terminated.hello());
+                        }
                     }
                 }
             }
             read = context.heads().read(client, deadline);
+        } catch (ProxyHeaderRefusal e) {
+            record.countBytes(e.bytesRead(), 0);
+            return record.headStageOver() ? new Close(Outcome.closed(e.getMessage())) : placeGivenUp(false);
         } catch (TlsRefusal e) {
             record.countBytes(e.bytesRead(), 0);
             return record.headStageOver() ? new Alert(e.alert(), e.getMessage()) : placeGivenUp(false);

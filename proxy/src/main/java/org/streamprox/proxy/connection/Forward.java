@@ -22,11 +22,13 @@ import org.streamprox.proxy.upstream.UpstreamConnector;
 record Forward(Tunnels tunnels, Target.Remote remote, Optional<Duration> idleTimeout, byte[] firstBytes)
         implements Plan {
 
+    private static final byte[] NO_BYTES = new byte[0];
+
     @Override
     public void carryOut(Transport client, ConnectionRecord record) {
         Transport upstream;
         try {
-            upstream = UpstreamConnector.connect(remote);
+            upstream = UpstreamConnector.connect(remote, proxyHeader(client, record));
         } catch (ConnectFailure e) {
             new Answer(e.status(), e.getMessage()).carryOut(client, record);
             return;
@@ -52,5 +54,13 @@ record Forward(Tunnels tunnels, Target.Remote remote, Optional<Duration> idleTim
         record.countBytes(tunnel.bytesFromClient(), tunnel.bytesToClient());
         record.respondedWith(tunnel.responseStatus());
         Plan.end(client, record, outcome);
+    }
+
+    /** The PROXY header the route sends, naming the client as this connection knows it; empty for none. */
+    private byte[] proxyHeader(Transport client, ConnectionRecord record) {
+        return remote.proxyProtocol()
+                .map(version -> version.header(record.client(), record.destination().orElse(client.localAddress()),
+                        record.serverName()))
+                .orElse(NO_BYTES);
     }
 }

@@ -9,7 +9,10 @@ import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.tls.ClientHello;
 
-/** The routing stage: the plan for a head, or for a ClientHello passed through, from the listener's routing table. */
+/**
+ * The routing stage: the plan for a head, a ClientHello passed through, or a connection tunnelled as it came, from
+ * the listener's routing table.
+ */
 final class Routing {
 
     private Routing() {
@@ -52,6 +55,19 @@ final class Routing {
         byte[] bytes = new byte[helloBytes.remaining()];
         helloBytes.duplicate().get(bytes);
         return new Forward(context.tunnels(), passThrough.upstream(), route.idleTimeout(), bytes);
+    }
+
+    /**
+     * Tunnels a connection in another protocol than HTTP, or a silent one, as it came: its first bytes, given back
+     * by the detection, are the first the copy loop reads.
+     */
+    static Plan tunnel(ListenerContext context, Route route, ConnectionRecord record) {
+        if (!(route.target() instanceof Target.Remote remote)) {
+            throw new IllegalStateException("router " + context.router() + " chose route '" + route.name()
+                    + "' to tunnel bytes that are not HTTP, but it is not remote");
+        }
+        record.routed(route.name(), route.target().describe());
+        return new Forward(context.tunnels(), remote, route.idleTimeout(), new byte[0]);
     }
 
     /** The head to send and the bytes that followed it, as one write. */

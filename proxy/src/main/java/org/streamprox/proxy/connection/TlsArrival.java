@@ -20,24 +20,15 @@ import org.streamprox.proxy.tls.TlsTransport;
 import org.streamprox.proxy.transport.Transport;
 
 /**
- * The TLS stage, on a listener that takes TLS: a connection that opens with a TLS handshake record has its
+ * The TLS stage, on a listener that takes TLS: a connection whose first bytes are a TLS handshake record has its
  * ClientHello read, and is then passed through as it is, refused with an alert, or terminated here. Everything
  * before the head shares the head's deadline, so a client stalling mid-handshake is let go in the same time as one
  * stalling mid-head.
  */
 final class TlsArrival {
 
-    /** As much as a first read takes: a whole ordinary head, or the start of a ClientHello. */
-    private static final int FIRST_READ_BYTES = 2048;
-    /** A TLS record of content type handshake starts with this byte. */
-    private static final byte HANDSHAKE_RECORD = 0x16;
-
     /** What the stage decided. */
     sealed interface Decision {
-
-        /** Not TLS: the head is read as it is. */
-        record Plain() implements Decision {
-        }
 
         /** Forwarded unread to the route's upstream, ClientHello first. */
         record PassThrough(Route route, ClientHelloReader.Result hello) implements Decision {
@@ -53,9 +44,6 @@ final class TlsArrival {
 
     static Decision decide(ListenerContext context, Transport client, ConnectionRecord record, long deadline)
             throws IOException, TlsRefusal {
-        if (!opensWithTls(client, deadline)) {
-            return new Decision.Plain();
-        }
         TlsSettings settings = context.settings().tls();
         ClientHelloReader.Result read = new ClientHelloReader(settings.maxHelloBytes()).read(client, deadline);
         ClientHello hello = read.hello();
@@ -92,22 +80,5 @@ final class TlsArrival {
         record.tls(new TlsSummary(negotiated.protocol().toLowerCase(Locale.ROOT).replace("v", ""),
                 hello.serverName().orElse(null), negotiated.applicationProtocol().orElse(null)));
         return new Decision.Terminated(tls, hello);
-    }
-
-    /**
-     * Whether the connection opens with a TLS handshake record. Waits for the first bytes, until the deadline at
-     * most, and gives back what it read; silence or an early close is left for the head reader to report.
-     */
-    private static boolean opensWithTls(Transport client, long deadline) throws IOException {
-        ByteBuffer first = ByteBuffer.allocate(FIRST_READ_BYTES);
-        try {
-            if (client.readBefore(first, deadline) <= 0) {
-                return false;
-            }
-        } catch (SocketTimeoutException e) {
-            return false;
-        }
-        client.replay(first.flip());
-        return first.get(0) == HANDSHAKE_RECORD;
     }
 }

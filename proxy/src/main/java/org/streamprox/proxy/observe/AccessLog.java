@@ -10,8 +10,9 @@ import org.streamprox.proxy.net.IpAddresses;
 /**
  * Writes one line per finished connection to the {@code streamprox.access} logger, so operators can route it
  * to its own file. Fields are space separated, {@code -} where unknown:
- * {@code id client method path route target status bytes-in bytes-out duration-ms outcome}; a TLS connection has
- * {@code tls= sni= alpn=} before the status.
+ * {@code id client method path route target status bytes-in bytes-out duration-ms outcome}; a client named by a
+ * proxy's PROXY header has {@code via=} the proxy after it, a connection in another protocol than HTTP has
+ * {@code protocol=} and a TLS connection {@code tls= sni= alpn=} before the status.
  */
 public final class AccessLog implements ConnectionLog {
 
@@ -22,9 +23,11 @@ public final class AccessLog implements ConnectionLog {
         if (!LOG.isInfoEnabled()) {
             return;
         }
-        LOG.info("#{} {} {} {} {} {}{} status={} in={} out={} {}ms {}", connection.id(), address(connection.client()),
-                orDash(connection.method()), orDash(connection.path()), orDash(connection.route()),
-                orDash(connection.target()), tls(connection.tls()), connection.responseStatus() == 0 ? "-" : connection.responseStatus(),
+        LOG.info("#{} {}{} {} {} {} {}{}{} status={} in={} out={} {}ms {}", connection.id(),
+                address(connection.client()), connection.proxiedBy() == null ? "" : " via="
+                        + address(connection.proxiedBy()), orDash(connection.method()), orDash(connection.path()),
+                orDash(connection.route()), orDash(connection.target()),
+                connection.protocol() == null ? "" : " protocol=" + connection.protocol(), tls(connection.tls()), connection.responseStatus() == 0 ? "-" : connection.responseStatus(),
                 connection.bytesFromClient(), connection.bytesToClient(), connection.duration().toMillis(),
                 connection.outcome());
     }

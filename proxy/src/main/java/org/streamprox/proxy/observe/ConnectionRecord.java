@@ -1,9 +1,13 @@
 package org.streamprox.proxy.observe;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.streamprox.proxy.proxyprotocol.ProxyAddresses;
+import org.streamprox.proxy.proxyprotocol.ProxyHeader;
 
 /**
  * What is known about one connection, from accept to its end, and the one place it ends. The engine's stages, the
@@ -17,6 +21,12 @@ public final class ConnectionRecord {
 
         /** Whether this client already had its maximum of connections when this one arrived. */
         boolean overClientLimit();
+
+        /**
+         * The connection is another client's than its peer's: a proxy's PROXY header named it. It counts against
+         * that client's limit from now on, and no longer against the proxy's.
+         */
+        void movedTo(InetAddress client);
 
         /**
          * The head stage is over: keeps the place, unless the listener, full, passed it on to a newer connection
@@ -44,7 +54,12 @@ public final class ConnectionRecord {
     }
 
     private final long id;
-    private final InetSocketAddress client;
+    /** The peer until a PROXY header names the client behind it; only the connection's own thread changes it. */
+    private volatile InetSocketAddress client;
+    private InetSocketAddress proxiedBy;
+    /** Where the client connected to, when a PROXY header said; else the listener's own address. */
+    private InetSocketAddress destination;
+    private String protocol;
     private final long startNanos = System.nanoTime();
     private final Place place;
     private final Ledger ledger;
@@ -71,6 +86,41 @@ public final class ConnectionRecord {
         this.client = client;
         this.place = place;
         this.ledger = ledger;
+    }
+
+    /**
+     * A trusted proxy's PROXY header came first: the client it names is this connection's client from now on, for
+     * the access log, the per-client limit, local apps and the PROXY header sent onward. A header of the LOCAL
+     * command (the proxy's own health check) names none.
+     */
+    public void proxied(ProxyHeader header) {
+        if (header.command() == ProxyHeader.Command.PROXY
+                && header.addresses() instanceof ProxyAddresses.Tcp(InetSocketAddress source, InetSocketAddress to)) {
+            proxiedBy = client;
+            client = source;
+            destination = to;
+            place.movedTo(source.getAddress());
+        }
+    }
+
+    /** Where the client connected to, when a proxy's PROXY header said. */
+    public Optional<InetSocketAddress> destination() {
+        return Optional.ofNullable(destination);
+    }
+
+    /** The server name the client asked for in its ClientHello, when it came over TLS with one. */
+    public Optional<String> serverName() {
+        return Optional.ofNullable(tls).map(ConnectionSummary.TlsSummary::serverName);
+    }
+
+    /** A protocol other than HTTP that the first bytes spoke ({@code ssh}), or {@code silent}. */
+    public void protocol(String name) {
+        protocol = name;
+    }
+
+    /** The client: the peer, or the one its PROXY header named. */
+    public InetSocketAddress client() {
+        return client;
     }
 
     /** The first request's method and path, and the bytes read to get its head. */
@@ -155,7 +205,8 @@ public final class ConnectionRecord {
 
     /** What is known now; once finished, with the outcome. */
     public ConnectionSummary summary() {
-        return new ConnectionSummary(id, client, method, path, route, target, tls, responseStatus, bytesFromClient,
-                bytesToClient, Duration.ofNanos(System.nanoTime() - startNanos), outcome);
+        return new ConnectionSummary(id, client, proxiedBy, protocol, method, path, route, target, tls,
+                responseStatus, bytesFromClient, bytesToClient, Duration.ofNanos(System.nanoTime() - startNanos),
+                outcome);
     }
 }

@@ -8,7 +8,10 @@ import java.time.Duration;
  * any thread.
  *
  * @param id              the listener's number for the connection
- * @param client          the client's address
+ * @param client          the client's address: the peer's, or the one its PROXY header named
+ * @param proxiedBy       the proxy that sent a PROXY header naming the client, or null
+ * @param protocol        the protocol the first bytes spoke when not HTTP or TLS ({@code ssh}), {@code silent} for a
+ *                        client that said nothing first, or null
  * @param method          the first request's method, or null if no head was read
  * @param path            the first request's path, or null if no head was read
  * @param route           the name of the route that matched, or null
@@ -20,7 +23,8 @@ import java.time.Duration;
  * @param duration        from accept to the summary
  * @param outcome         how it ended
  */
-public record ConnectionSummary(long id, InetSocketAddress client, String method, String path, String route,
+public record ConnectionSummary(long id, InetSocketAddress client, InetSocketAddress proxiedBy, String protocol,
+                                String method, String path, String route,
                                 String target, TlsSummary tls, int responseStatus, long bytesFromClient, long bytesToClient,
                                 Duration duration, Outcome outcome) {
 

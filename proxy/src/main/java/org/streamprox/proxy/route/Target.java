@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import org.streamprox.proxy.proxyprotocol.ProxyProtocolVersion;
 import org.streamprox.proxy.tls.UpstreamTls;
 
 /** Where a route sends its connections. */
@@ -19,8 +20,10 @@ public sealed interface Target {
      * @param connectTimeout how long to wait for the upstream to accept, and to finish its TLS handshake, before
      *                       answering {@code 504}
      * @param tls            how to speak TLS to it; empty for plain TCP
+     * @param proxyProtocol  the PROXY header to send it first, naming the client; empty for none
      */
-    record Remote(String host, int port, Duration connectTimeout, Optional<UpstreamTls> tls) implements Target {
+    record Remote(String host, int port, Duration connectTimeout, Optional<UpstreamTls> tls,
+                  Optional<ProxyProtocolVersion> proxyProtocol) implements Target {
 
         public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -28,9 +31,15 @@ public sealed interface Target {
             Objects.requireNonNull(host, "host");
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             Objects.requireNonNull(tls, "tls");
+            Objects.requireNonNull(proxyProtocol, "proxyProtocol");
             if (port < 1 || port > 65535) {
                 throw new IllegalArgumentException("port out of range: " + port);
             }
+        }
+
+        /** No PROXY header. */
+        public Remote(String host, int port, Duration connectTimeout, Optional<UpstreamTls> tls) {
+            this(host, port, connectTimeout, tls, Optional.empty());
         }
 
         /** Plain TCP. */

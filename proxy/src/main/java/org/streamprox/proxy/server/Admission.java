@@ -26,8 +26,9 @@ final class Admission {
         private static final int KEPT = 1;
         private static final int PASSED_ON = 2;
 
-        private final InetAddress client;
-        private final boolean overClientLimit;
+        /** Changed only by the connection's own thread, before the head stage is over; null when not counted. */
+        private volatile InetAddress client;
+        private volatile boolean overClientLimit;
         private final AtomicBoolean released = new AtomicBoolean();
         private final AtomicInteger stage = new AtomicInteger(READING_HEAD);
 
@@ -39,6 +40,16 @@ final class Admission {
         @Override
         public boolean overClientLimit() {
             return overClientLimit;
+        }
+
+        @Override
+        public synchronized void movedTo(InetAddress newClient) {
+            if (client == null || released.get()) {
+                return;
+            }
+            uncount(client);
+            client = newClient;
+            overClientLimit = count(newClient);
         }
 
         @Override
@@ -57,10 +68,10 @@ final class Admission {
         }
 
         @Override
-        public void release() {
+        public synchronized void release() {
             if (released.compareAndSet(false, true)) {
                 if (client != null) {
-                    perClient.computeIfPresent(client, (address, count) -> count == 1 ? null : count - 1);
+                    uncount(client);
                 }
                 admitted.decrementAndGet();
                 if (stage.get() != PASSED_ON) {
@@ -101,8 +112,16 @@ final class Admission {
         if (limits.maxConnectionsPerClient() == 0 || client == null) {
             return new Slot(null, false);
         }
-        int count = perClient.merge(client, 1, Integer::sum);
-        return new Slot(client, count > limits.maxConnectionsPerClient());
+        return new Slot(client, count(client));
+    }
+
+    /** Counts a connection against its client: whether that takes the client over its limit. */
+    private boolean count(InetAddress client) {
+        return perClient.merge(client, 1, Integer::sum) > limits.maxConnectionsPerClient();
+    }
+
+    private void uncount(InetAddress client) {
+        perClient.computeIfPresent(client, (address, count) -> count == 1 ? null : count - 1);
     }
 
     /** Connections holding a place: being read, tunnelled, or served by a local app. */

@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.tls.TlsTransport;
@@ -34,10 +35,21 @@ public final class UpstreamConnector {
     private UpstreamConnector() {
     }
 
-    /** The connected upstream, in blocking mode; over TLS, with its handshake done and its certificate checked. */
-    public static Transport connect(Target.Remote remote) throws ConnectFailure {
+    /**
+     * The connected upstream, in blocking mode; over TLS, with its handshake done and its certificate checked.
+     *
+     * @param proxyHeader what the upstream gets first, before any TLS: the PROXY header naming the client, or empty
+     */
+    public static Transport connect(Target.Remote remote, byte[] proxyHeader) throws ConnectFailure {
         long deadline = System.nanoTime() + remote.connectTimeout().toNanos();
         Transport plain = connectTcp(remote);
+        try {
+            plain.write(ByteBuffer.wrap(proxyHeader));
+        } catch (IOException e) {
+            plain.close();
+            throw new ConnectFailure(502, "upstream " + remote.host() + ":" + remote.port()
+                    + " closed before the PROXY header was sent: " + e.getMessage(), e);
+        }
         if (remote.tls().isEmpty()) {
             return plain;
         }

@@ -65,12 +65,12 @@ class ConfigLoaderTest {
         assertEquals(4096, config.listeners().get(0).settings().tunnel().copyBufferSize());
         assertEquals(new ConnectionLimits(500, 20), config.listeners().get(0).settings().connections());
         assertEquals(Duration.ofSeconds(15), config.listeners().get(0).settings().tunnel().halfCloseTimeout());
-        assertEquals(3, config.listeners().get(0).rules().size());
-        Route google = config.listeners().get(0).rules().get(1).route();
+        assertEquals(3, config.listeners().get(0).router().rules().size());
+        Route google = config.listeners().get(0).router().rules().get(1).route();
         assertEquals(new Target.Remote("www.google.com", 80, Duration.ofMillis(500)), google.target());
         assertEquals(Optional.of(Duration.ofMinutes(5)), google.idleTimeout());
-        assertEquals(new Target.Remote("::1", 8081), config.listeners().get(0).rules().get(2).route().target());
-        assertEquals(new Target.Local("foo"), config.listeners().get(0).rules().get(0).route().target());
+        assertEquals(new Target.Remote("::1", 8081), config.listeners().get(0).router().rules().get(2).route().target());
+        assertEquals(new Target.Local("foo"), config.listeners().get(0).router().rules().get(0).route().target());
 
         var head = HeadParser.parse(ascii("GET /google/x HTTP/1.1\r\nHost: www.example.org\r\nCookie: a\r\n\r\n"),
                 true);
@@ -85,7 +85,7 @@ class ConfigLoaderTest {
         assertEquals(8080, config.listeners().get(0).settings().listen().getPort());
         assertEquals(HeadLimits.defaults(), config.listeners().get(0).settings().head());
         assertEquals(new ConnectionLimits(10_000, 5_000), config.listeners().get(0).settings().connections());
-        assertEquals("route-1", config.listeners().get(0).rules().get(0).route().name());
+        assertEquals("route-1", config.listeners().get(0).router().rules().get(0).route().name());
     }
 
     /** By default one address may hold half the places, whatever their number. */
@@ -107,7 +107,7 @@ class ConfigLoaderTest {
         ProxyConfig.Listener plain = config.listeners().get(0);
         ProxyConfig.Listener secure = config.listeners().get(1);
         assertEquals(8080, plain.settings().listen().getPort());
-        Target.Redirect redirect = (Target.Redirect) plain.rules().get(0).route().target();
+        Target.Redirect redirect = (Target.Redirect) plain.router().rules().get(0).route().target();
         assertEquals(308, redirect.status());
         assertEquals("https://{host}:8443{path}", redirect.location().toString());
         assertTrue(secure.settings().tls().certificates().isPresent() && secure.settings().tls().required()
