@@ -145,15 +145,10 @@ final class FirstBytes {
                             + client.peerAddress().getAddress().getHostAddress()
                             + ", which is not a trusted proxy (accept-proxy-protocol)")));
             case Detection.Matched matched when matched.protocol().equals(Protocol.TLS) -> new Verdict.Tls();
-            case Detection.Matched matched when !matched.protocol().equals(Protocol.HTTP) -> {
-                Optional<Route> route = router.forProtocol(matched.protocol().name());
-                if (route.isEmpty() && matched.protocol().equals(Protocol.H2C)) {
-                    // The head reader answers HTTP/2's preface as it always has: 505.
-                    yield new Verdict.Http();
-                }
+            // Only routed protocols are looked for, so a route is there.
+            case Detection.Matched matched when router.forProtocol(matched.protocol().name()).isPresent() -> {
                 record.protocol(matched.protocol().name());
-                yield route.<Verdict>map(Verdict.Tunnel::new).orElseGet(() -> new Verdict.Refused(new Close(
-                        Outcome.closed("no route for protocol " + matched.protocol().name()))));
+                yield new Verdict.Tunnel(router.forProtocol(matched.protocol().name()).get());
             }
             case Detection.Incomplete incomplete -> {
                 record.countBytes(incomplete.bytesRead(), 0);
@@ -162,7 +157,8 @@ final class FirstBytes {
                         ? new Answer(408, "head not complete within " + settings.head().timeout().toMillis() + " ms")
                         : new Close(Outcome.closed(reason + " (" + incomplete.awaited().name() + "?)")));
             }
-            // HTTP, unknown bytes (refused by the head reader as before), silence without a route, an early close.
+            // HTTP, unknown bytes (refused by the head reader as before: h2c's preface with 505), silence without a
+            // route, an early close.
             default -> new Verdict.Http();
         };
     }
