@@ -24,6 +24,7 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 import org.snakeyaml.engine.v2.nodes.Node;
 import org.streamprox.proxy.detect.NamedProbe;
 import org.streamprox.proxy.http.HeadLimits;
+import org.streamprox.proxy.net.AddressBlock;
 import org.streamprox.proxy.net.AddressBlocks;
 import org.streamprox.proxy.route.RuleRouter;
 import org.streamprox.proxy.tls.TlsSettings;
@@ -191,14 +192,14 @@ public final class ConfigLoader {
         if (!accept.containsKey("trusted")) {
             throw node.error("needs 'trusted: [ADDRESS/PREFIX, ...]': the proxies allowed to send a PROXY header");
         }
-        List<String> blocks = new ArrayList<>();
+        List<AddressBlock> blocks = new ArrayList<>();
         for (YamlNode block : accept.get("trusted").sequence()) {
-            blocks.add(block.nonEmptyString());
+            blocks.add(block.parsed(AddressBlock::parse));
         }
         if (blocks.isEmpty()) {
             throw accept.get("trusted").error("needs at least one address block");
         }
-        return accept.get("trusted").parsed(text -> AddressBlocks.parse(blocks));
+        return new AddressBlocks(blocks);
     }
 
     /** {@code protocols: { NAME: REGEX, ... }}: protocols told by their first bytes, in order. */

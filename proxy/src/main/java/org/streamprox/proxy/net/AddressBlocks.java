@@ -9,7 +9,7 @@ public final class AddressBlocks {
 
     private final List<AddressBlock> blocks;
 
-    private AddressBlocks(List<AddressBlock> blocks) {
+    public AddressBlocks(List<AddressBlock> blocks) {
         this.blocks = blocks;
     }
 
