@@ -9,7 +9,7 @@ import org.streamprox.proxy.transport.Transport;
 /**
  * A client for the readers' fuzz tests: returns the input in reads of the sizes the split's bytes give (1 to 256,
  * the split repeated; all at once when it is empty), each also capped by the room the reader offers, then end of
- * stream. Reads never block.
+ * stream. Reads never block. Bytes given back ({@link #replay}) come first, in reads of the same sizes.
  */
 public final class SplitTransport implements Transport {
 
@@ -17,6 +17,7 @@ public final class SplitTransport implements Transport {
     private final byte[] split;
     private int position;
     private int reads;
+    private ByteBuffer replayed = ByteBuffer.allocate(0);
 
     public SplitTransport(byte[] input, byte[] split) {
         this.input = input;
@@ -25,8 +26,14 @@ public final class SplitTransport implements Transport {
 
     @Override
     public int read(ByteBuffer into) {
-        int size = split.length == 0 ? input.length : (split[reads % split.length] & 0xff) + 1;
+        int size = split.length == 0 ? Integer.MAX_VALUE : (split[reads % split.length] & 0xff) + 1;
         reads++;
+        if (replayed.hasRemaining()) {
+            int n = Math.min(Math.min(size, into.remaining()), replayed.remaining());
+            into.put(replayed.slice(replayed.position(), n));
+            replayed.position(replayed.position() + n);
+            return n;
+        }
         if (position == input.length) {
             return -1;
         }
@@ -53,11 +60,12 @@ public final class SplitTransport implements Transport {
 
     @Override
     public boolean hasUnreadBytes() {
-        return position < input.length;
+        return replayed.hasRemaining() || position < input.length;
     }
 
     @Override
     public void shutdownInput() {
+        replayed = ByteBuffer.allocate(0);
         position = input.length;
     }
 
@@ -83,7 +91,8 @@ public final class SplitTransport implements Transport {
 
     @Override
     public void replay(ByteBuffer bytes) {
-        throw new UnsupportedOperationException("a reader of first bytes only reads");
+        ByteBuffer both = ByteBuffer.allocate(bytes.remaining() + replayed.remaining());
+        replayed = both.put(bytes.duplicate()).put(replayed).flip();
     }
 
     @Override
