@@ -32,7 +32,6 @@ final class BinaryHeaderParser implements HeaderParser {
     private static final int FAMILY_UNSPEC = 0;
     static final int FAMILY_INET = 1;
     static final int FAMILY_INET6 = 2;
-    private static final int FAMILY_UNIX = 3;
     private static final int TRANSPORT_UNSPEC = 0;
     static final int TRANSPORT_STREAM = 1;
     private static final int TRANSPORT_DGRAM = 2;
@@ -138,15 +137,15 @@ final class BinaryHeaderParser implements HeaderParser {
     }
 
     private ProxyAddresses addresses(byte[] bytes) {
-        if (transport == TRANSPORT_UNSPEC) {
+        if (family == FAMILY_UNSPEC || transport == TRANSPORT_UNSPEC) {
             return new ProxyAddresses.Unspecified();
         }
         return switch (family) {
             case FAMILY_INET -> tcp(bytes, 4);
             case FAMILY_INET6 -> tcp(bytes, 16);
-            case FAMILY_UNIX -> new ProxyAddresses.Unix(unixPath(bytes, FIXED_BYTES),
+            // AF_UNIX, the one family left: checkFixed lets no other through.
+            default -> new ProxyAddresses.Unix(unixPath(bytes, FIXED_BYTES),
                     unixPath(bytes, FIXED_BYTES + UNIX_PATH_BYTES));
-            default -> new ProxyAddresses.Unspecified(); // AF_UNSPEC
         };
     }
 
