@@ -32,14 +32,14 @@ final class BinaryHeaderParser implements HeaderParser {
     private static final int FAMILY_UNSPEC = 0;
     static final int FAMILY_INET = 1;
     static final int FAMILY_INET6 = 2;
-    private static final int FAMILY_UNIX = 3;
     private static final int TRANSPORT_UNSPEC = 0;
     static final int TRANSPORT_STREAM = 1;
     private static final int TRANSPORT_DGRAM = 2;
-    /** Each family's address block: two addresses, and two ports for IP (108 is sun_path's size). */
-    private static final int[] ADDRESS_BYTES = {0, 2 * 4 + 2 * 2, 2 * 16 + 2 * 2, 2 * 108};
-    private static final String[] FAMILY_NAMES = {"AF_UNSPEC", "AF_INET", "AF_INET6", "AF_UNIX"};
+    /** sun_path's size. */
     private static final int UNIX_PATH_BYTES = 108;
+    /** Each family's address block: two addresses, and two ports for IP. */
+    private static final int[] ADDRESS_BYTES = {0, 2 * 4 + 2 * 2, 2 * 16 + 2 * 2, 2 * UNIX_PATH_BYTES};
+    private static final String[] FAMILY_NAMES = {"AF_UNSPEC", "AF_INET", "AF_INET6", "AF_UNIX"};
 
     private static final int VERSION_AND_COMMAND = 12;
     private static final int FAMILY_AND_TRANSPORT = 13;
@@ -58,7 +58,7 @@ final class BinaryHeaderParser implements HeaderParser {
     private int family;
     private int transport;
     /** The header's length, fixed part included, once its length field is in. */
-    private int length = -1;
+    private int headerLength = -1;
 
     /** @param maxBytes the most a header may take, fixed part included */
     BinaryHeaderParser(int maxBytes) {
@@ -70,7 +70,7 @@ final class BinaryHeaderParser implements HeaderParser {
         for (int i = from; i < Math.min(to, FIXED_BYTES); i++) {
             checkFixed(bytes, i);
         }
-        return length >= 0 && to >= length ? length : -1;
+        return headerLength >= 0 && to >= headerLength ? headerLength : -1;
     }
 
     private void checkFixed(byte[] bytes, int i) throws ProxyHeaderRefusal {
@@ -109,7 +109,7 @@ final class BinaryHeaderParser implements HeaderParser {
                 throw new ProxyHeaderRefusal("PROXY v2 header too long: " + (FIXED_BYTES + declared)
                         + " bytes, more than the limit of " + maxBytes);
             }
-            length = FIXED_BYTES + declared;
+            headerLength = FIXED_BYTES + declared;
         }
     }
 
@@ -138,15 +138,15 @@ final class BinaryHeaderParser implements HeaderParser {
     }
 
     private ProxyAddresses addresses(byte[] bytes) {
-        if (transport == TRANSPORT_UNSPEC) {
+        if (family == FAMILY_UNSPEC || transport == TRANSPORT_UNSPEC) {
             return new ProxyAddresses.Unspecified();
         }
         return switch (family) {
             case FAMILY_INET -> tcp(bytes, 4);
             case FAMILY_INET6 -> tcp(bytes, 16);
-            case FAMILY_UNIX -> new ProxyAddresses.Unix(unixPath(bytes, FIXED_BYTES),
+            // AF_UNIX, the one family left: checkFixed lets no other through.
+            default -> new ProxyAddresses.Unix(unixPath(bytes, FIXED_BYTES),
                     unixPath(bytes, FIXED_BYTES + UNIX_PATH_BYTES));
-            default -> new ProxyAddresses.Unspecified(); // AF_UNSPEC
         };
     }
 

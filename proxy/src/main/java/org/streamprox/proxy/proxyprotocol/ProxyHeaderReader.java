@@ -65,8 +65,9 @@ public final class ProxyHeaderReader {
 
     /**
      * Whether these first bytes of a connection could begin a PROXY header: they are a prefix of v1's
-     * {@code "PROXY "} or of v2's signature, or start with one. For a connection from an untrusted address, true
-     * means it is trying to pass for another client.
+     * {@code "PROXY "} or of v2's signature, or start with one. From an address not trusted to send a header, such
+     * bytes are not to be passed on: an upstream reading the PROXY protocol would take the client for another.
+     * Fewer bytes than a signature decide nothing yet: {@code "PR"} is true, and may go on as {@code "PRI * HTTP/2"}.
      */
     public static boolean couldStartHeader(ByteBuffer firstBytes) {
         return startsLike(firstBytes, TextHeaderParser.SIGNATURE)

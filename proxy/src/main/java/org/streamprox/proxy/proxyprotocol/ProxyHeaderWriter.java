@@ -37,7 +37,8 @@ public final class ProxyHeaderWriter {
     }
 
     /**
-     * A v2 header with these TLVs after the addresses, in this order.
+     * A v2 header with these TLVs after the addresses, in this order and as they are (a {@link Tlv#CRC32C} is not
+     * computed).
      *
      * @throws IllegalArgumentException when the TLVs take more than the 16-bit length can say
      */

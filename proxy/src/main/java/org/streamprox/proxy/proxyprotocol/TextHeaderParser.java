@@ -27,6 +27,7 @@ final class TextHeaderParser implements HeaderParser {
     private static final int VERSION = 1;
     /** The words after the signature, each with what may end it. */
     private static final List<String> PROTOCOLS = List.of("TCP4 ", "TCP6 ", "UNKNOWN ", "UNKNOWN\r");
+    private static final String TCP4 = "TCP4";
     private static final String UNKNOWN = "UNKNOWN";
     /** {@code PROXY}, the protocol, two addresses and two ports. */
     private static final int TCP_FIELDS = 6;
@@ -90,9 +91,10 @@ final class TextHeaderParser implements HeaderParser {
     private boolean mayBeWritten(int b) {
         boolean digit = b >= '0' && b <= '9';
         return switch (protocol) {
-            case "TCP4" -> digit || b == '.' || b == ' ';
-            case "TCP6" -> digit || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F' || b == ':' || b == '.' || b == ' ';
-            default -> b >= ' ' && b < 0x7f;
+            case TCP4 -> digit || b == '.' || b == ' ';
+            case UNKNOWN -> b >= ' ' && b < 0x7f;
+            // TCP6: hex groups, and a dotted IPv4 tail.
+            default -> digit || b >= 'a' && b <= 'f' || b >= 'A' && b <= 'F' || b == ':' || b == '.' || b == ' ';
         };
     }
 
@@ -107,7 +109,7 @@ final class TextHeaderParser implements HeaderParser {
             throw malformed(fields.length + " fields separated by single spaces where a " + protocol + " line has "
                     + TCP_FIELDS);
         }
-        Function<String, Optional<InetAddress>> family = protocol.equals("TCP4")
+        Function<String, Optional<InetAddress>> family = protocol.equals(TCP4)
                 ? IpAddresses::parseIpv4
                 : IpAddresses::parseIpv6;
         InetAddress source = address(family, fields[2], "source");
@@ -121,7 +123,7 @@ final class TextHeaderParser implements HeaderParser {
             throws ProxyHeaderRefusal {
         Optional<InetAddress> address = family.apply(text);
         if (address.isEmpty()) {
-            throw malformed(end + " address \"" + text + "\" is not " + (protocol.equals("TCP4") ? "IPv4" : "IPv6")
+            throw malformed(end + " address \"" + text + "\" is not " + (protocol.equals(TCP4) ? "IPv4" : "IPv6")
                     + " written as the specification asks");
         }
         return address.get();
