@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Prepares this machine for the container integration tests (run by bin/test before Maven):
-# installs Docker, debootstrap and the OpenSSH client if missing, starts dockerd if no engine
+# installs Docker, debootstrap, the OpenSSH client and curl if missing, starts dockerd if no engine
 # answers, and builds the test images unless current ones are present. Safe to run again; a warm
 # run takes ~1 s.
 #   it/setup-test-env.sh [--without-streamprox]
@@ -97,7 +97,7 @@ esac
 
 total_t0=$(now_us)
 
-step_start "packages docker.io debootstrap ssh"
+step_start "host packages"
 ensure_packages
 
 step_start "docker engine"
