@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Prepares this machine for the container integration tests (run by bin/test before Maven):
-# installs Docker and debootstrap if missing, starts dockerd if no engine answers, and builds
-# the test images unless current ones are present. Safe to run again; a warm run takes ~1 s.
+# installs Docker, debootstrap, the OpenSSH client and curl if missing, starts dockerd if no engine
+# answers, and builds the test images unless current ones are present. Safe to run again; a warm
+# run takes ~1 s.
 #   it/setup-test-env.sh [--without-streamprox]
 # --without-streamprox skips the image of the packaged jar (it/build-streamprox-image.sh).
 # Images: streamprox/base:bookworm, streamprox/nginx:it, streamprox/websocketd:it,
-# streamprox/jre:it, streamprox/streamprox:it. See it/README-containers.md.
+# streamprox/sshd:it, streamprox/smtp:it, streamprox/jre:it, streamprox/streamprox:it.
+# See it/README-containers.md.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/docker/lib.sh"
 
@@ -95,7 +97,7 @@ esac
 
 total_t0=$(now_us)
 
-step_start "packages docker.io, debootstrap"
+step_start "host packages"
 ensure_packages
 
 step_start "docker engine"
@@ -122,6 +124,12 @@ build_from_dir streamprox/nginx:it nginx
 
 step_start "image streamprox/websocketd:it"
 build_from_dir streamprox/websocketd:it websocketd
+
+step_start "image streamprox/sshd:it"
+build_from_dir streamprox/sshd:it sshd
+
+step_start "image streamprox/smtp:it"
+build_from_dir streamprox/smtp:it smtp
 
 step_start "image streamprox/jre:it"
 . "$repo_root/bin/jdk.sh"

@@ -60,6 +60,9 @@ ensure_packages() {
   local missing=()
   command -v docker >/dev/null && command -v dockerd >/dev/null || missing+=(docker.io)
   command -v debootstrap >/dev/null || missing+=(debootstrap)
+  # Real clients the tests run on this machine: ssh (with a key pair from ssh-keygen) and curl.
+  command -v ssh >/dev/null && command -v ssh-keygen >/dev/null || missing+=(openssh-client)
+  command -v curl >/dev/null || missing+=(curl)
   if [ ${#missing[@]} -eq 0 ]; then step_end present; return; fi
   need_root "Installing ${missing[*]}"
   run_logged apt-get-update apt-get update

@@ -11,11 +11,14 @@ final class Deployment implements AutoCloseable {
     final GenericContainer<?> streamprox;
     /** The port StreamProx listens on, on 127.0.0.1. */
     final int port;
+    private final ContainerGroup containers;
 
-    private Deployment(GenericContainer<?> upstream, GenericContainer<?> streamprox, int port) {
+    private Deployment(GenericContainer<?> upstream, GenericContainer<?> streamprox, int port,
+                       ContainerGroup containers) {
         this.upstream = upstream;
         this.streamprox = streamprox;
         this.port = port;
+        this.containers = containers;
     }
 
     /**
@@ -28,21 +31,15 @@ final class Deployment implements AutoCloseable {
             throws IOException {
         int upstreamPort = Images.freePort();
         int port = Images.freePort();
-        GenericContainer<?> upstream = upstreamOnPort.apply(upstreamPort);
-        upstream.start();
-        GenericContainer<?> streamprox = Images.streamprox(port, configForUpstreamPort.apply(upstreamPort));
-        try {
-            streamprox.start();
-        } catch (RuntimeException e) {
-            upstream.stop();
-            throw e;
-        }
-        return new Deployment(upstream, streamprox, port);
+        ContainerGroup containers = new ContainerGroup();
+        GenericContainer<?> upstream = containers.start(upstreamOnPort.apply(upstreamPort));
+        GenericContainer<?> streamprox = containers.start(
+                Images.streamprox(port, configForUpstreamPort.apply(upstreamPort)));
+        return new Deployment(upstream, streamprox, port, containers);
     }
 
     @Override
     public void close() {
-        streamprox.stop();
-        upstream.stop();
+        containers.close();
     }
 }

@@ -2,13 +2,9 @@ package org.streamprox.it;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
-import org.awaitility.Awaitility;
 import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
 import org.testcontainers.containers.wait.strategy.Wait;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.DockerImageName;
@@ -57,7 +53,7 @@ final class Images {
         String config = "server {\n  listen 127.0.0.1:" + port + listenParameters + ";\n" + serverBlockBody + "\n}\n";
         return local("streamprox/nginx:it")
                 .withCopyToContainer(Transferable.of(config), "/etc/nginx/conf.d/it.conf")
-                .waitingFor(new LoopbackPortOpen(port));
+                .waitingFor(LoopbackPort.accepting(port));
     }
 
     /** Debian's websocketd on 127.0.0.1:{@code port}, running {@code program} for every WebSocket. */
@@ -67,7 +63,25 @@ final class Images {
         command[1] = "--address=127.0.0.1";
         command[2] = "--port=" + port;
         System.arraycopy(program, 0, command, 3, program.length);
-        return local("streamprox/websocketd:it").withCommand(command).waitingFor(new LoopbackPortOpen(port));
+        return local("streamprox/websocketd:it").withCommand(command).waitingFor(LoopbackPort.accepting(port));
+    }
+
+    /**
+     * Debian's OpenSSH server on 127.0.0.1:{@code port}, where user {@code tester} logs in with the key whose public
+     * half is {@code authorizedKey} (one OpenSSH-format line), and only with it.
+     */
+    static GenericContainer<?> sshd(int port, byte[] authorizedKey) {
+        return local("streamprox/sshd:it")
+                .withCopyToContainer(Transferable.of(authorizedKey), "/etc/ssh/authorized_keys/tester")
+                .withCommand("/usr/sbin/sshd", "-D", "-e", "-p", String.valueOf(port), "-o", "ListenAddress=127.0.0.1")
+                .waitingFor(LoopbackPort.greeting(port, "SSH-2.0-OpenSSH"));
+    }
+
+    /** Debian's OpenSMTPD on 127.0.0.1:{@code port}: it speaks first, {@code 220 smtp.it.test ESMTP OpenSMTPD}. */
+    static GenericContainer<?> smtp(int port) {
+        return local("streamprox/smtp:it")
+                .withCommand("smtpd", "-d", "-D", "listen_port=" + port)
+                .waitingFor(LoopbackPort.greeting(port, "220 "));
     }
 
     /** The packaged streamprox.jar with this configuration, listening on 127.0.0.1:{@code port}. */
@@ -77,26 +91,5 @@ final class Images {
                 .withCommand("--config", STREAMPROX_CONFIG, "--listen", "127.0.0.1:" + port)
                 .waitingFor(Wait.forLogMessage(".*listening on 127\\.0\\.0\\.1:" + port + ".*", 1)
                         .withStartupTimeout(Duration.ofSeconds(60)));
-    }
-
-    /** Ready when something accepts TCP connections on the loopback port (mapped ports do not exist here). */
-    private static final class LoopbackPortOpen extends AbstractWaitStrategy {
-
-        private final int port;
-
-        LoopbackPortOpen(int port) {
-            this.port = port;
-        }
-
-        @Override
-        protected void waitUntilReady() {
-            Awaitility.await("127.0.0.1:" + port + " to accept").atMost(startupTimeout)
-                    .pollInterval(Duration.ofMillis(50)).ignoreExceptions().until(() -> {
-                        try (Socket socket = new Socket()) {
-                            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
-                            return true;
-                        }
-                    });
-        }
     }
 }
