@@ -39,7 +39,7 @@ class ProtocolsIT {
         containers.start(Images.nginx(webPort, """
                   location / { default_type text/plain; return 200 "nginx uri=$request_uri\\n"; }
                 """));
-        // The smtp route comes last and matches anything: only a silent client, which no other route takes, gets it.
+        // The smtp route has no match of its own: as the listener's on-silence route, it gets silent clients only.
         containers.start(Images.streamprox(port, """
                 listeners:
                   - listen: 127.0.0.1:%d
