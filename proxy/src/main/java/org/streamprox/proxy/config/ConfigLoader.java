@@ -39,12 +39,12 @@ public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("listen", "tls", "listeners", "head", "max-connections",
             "max-connections-per-client", "copy-buffer-size", "half-close-timeout", "drain-timeout", "routes",
-            "protocols", "accept-proxy-protocol", "detect-timeout", "on-silence");
+            "protocols", "accept-proxy-protocol", "detect-timeout", "on-silence", "trusted-proxies");
     /** What each listener has of its own; with the one-listener shorthand, they are at the top. */
     private static final List<String> ONE_LISTENER_KEYS = List.of("listen", "tls", "accept-proxy-protocol",
-            "detect-timeout", "on-silence");
+            "detect-timeout", "on-silence", "trusted-proxies");
     private static final Set<String> LISTENER_KEYS = Set.of("listen", "tls", "routes", "accept-proxy-protocol",
-            "detect-timeout", "on-silence");
+            "detect-timeout", "on-silence", "trusted-proxies");
     private static final Set<String> ACCEPT_PROXY_PROTOCOL_KEYS = Set.of("trusted");
     private static final InetSocketAddress DEFAULT_LISTEN = new InetSocketAddress("0.0.0.0", 8080);
     private static final Set<String> HEAD_KEYS = Set.of("until", "max-bytes", "max-reads", "max-headers", "timeout");
@@ -182,22 +182,28 @@ public final class ConfigLoader {
                     + shared.head().timeout().toMillis() + " ms), which cuts a silent client first");
         }
         ArrivalSettings arrival = new ArrivalSettings(optional(keys, "accept-proxy-protocol",
-                n -> Optional.of(trustedProxies(n)), Optional.empty()), detectTimeout, protocols);
+                n -> Optional.of(proxyHeaderSenders(n)), Optional.empty()), detectTimeout, protocols,
+                optional(keys, "trusted-proxies", n -> Optional.of(addressBlocks(n)), Optional.empty()));
         return new ProxyConfig.Listener(shared.withListen(listen).withTls(tls).withArrival(arrival), router);
     }
 
     /** {@code accept-proxy-protocol: { trusted: [CIDR, ...] }}: only these peers send PROXY headers, and they must. */
-    private static AddressBlocks trustedProxies(YamlNode node) throws ConfigException {
+    private static AddressBlocks proxyHeaderSenders(YamlNode node) throws ConfigException {
         Map<String, YamlNode> accept = node.mapping(ACCEPT_PROXY_PROTOCOL_KEYS);
         if (!accept.containsKey("trusted")) {
             throw node.error("needs 'trusted: [ADDRESS/PREFIX, ...]': the proxies allowed to send a PROXY header");
         }
+        return addressBlocks(accept.get("trusted"));
+    }
+
+    /** {@code [127.0.0.1/32, '::1/128', ...]}, at least one. */
+    private static AddressBlocks addressBlocks(YamlNode node) throws ConfigException {
         List<AddressBlock> blocks = new ArrayList<>();
-        for (YamlNode block : accept.get("trusted").sequence()) {
+        for (YamlNode block : node.sequence()) {
             blocks.add(block.parsed(AddressBlock::parse));
         }
         if (blocks.isEmpty()) {
-            throw accept.get("trusted").error("needs at least one address block");
+            throw node.error("needs at least one address block");
         }
         return new AddressBlocks(blocks);
     }

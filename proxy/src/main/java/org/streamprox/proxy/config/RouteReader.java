@@ -5,8 +5,8 @@ import static org.streamprox.proxy.config.YamlNode.optional;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +14,7 @@ import java.util.Set;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.proxyprotocol.ProxyProtocolVersion;
 import org.streamprox.proxy.route.ArrivalMatcher;
+import org.streamprox.proxy.route.ForwardedHeaders;
 import org.streamprox.proxy.route.HeadRewrite;
 import org.streamprox.proxy.route.RedirectTemplate;
 import org.streamprox.proxy.route.RequestMatcher;
@@ -26,13 +27,14 @@ import org.streamprox.proxy.tls.UpstreamTls;
 final class RouteReader {
 
     private static final Set<String> ROUTE_KEYS = Set.of("name", "match", "remote", "local", "passthrough",
-            "redirect", "connect-timeout", "idle-timeout", "upgraded-idle-timeout", "rewrite", "tls", "proxy-protocol");
+            "redirect", "connect-timeout", "idle-timeout", "upgraded-idle-timeout", "rewrite", "tls", "proxy-protocol",
+            "forwarded-headers");
     private static final List<String> TARGET_KEYS = List.of("remote", "local", "passthrough", "redirect");
     private static final Set<String> REDIRECT_KEYS = Set.of("status", "location");
     /** 308 keeps the method and body, so a redirected POST is not turned into a GET. */
     private static final int DEFAULT_REDIRECT_STATUS = 308;
     private static final List<String> REMOTE_ONLY = List.of("rewrite", "connect-timeout", "idle-timeout",
-            "upgraded-idle-timeout", "tls", "proxy-protocol");
+            "upgraded-idle-timeout", "tls", "proxy-protocol", "forwarded-headers");
     private static final Set<String> UPSTREAM_TLS_KEYS = Set.of("verify", "ca", "sni");
     /** {@code remote: https://HOST[:PORT]}: TLS to the upstream with the defaults, port 443 unless given. */
     private static final String HTTPS = "https://";
@@ -106,7 +108,8 @@ final class RouteReader {
         }
         List<String> notHere = switch (target) {
             case Target.Remote remote -> List.of();
-            case Target.PassThrough passThrough -> List.of("rewrite", "upgraded-idle-timeout", "tls");
+            case Target.PassThrough passThrough -> List.of("rewrite", "upgraded-idle-timeout", "tls",
+                    "forwarded-headers");
             case Target.Local local -> REMOTE_ONLY;
             case Target.Redirect redirect -> REMOTE_ONLY;
         };
@@ -131,7 +134,8 @@ final class RouteReader {
                 throw conditions.get("tls").error("a passthrough route takes TLS connections only");
             }
         }
-        HeadRewrite rewrite = optional(route, "rewrite", this::rewrite, HeadRewrite.NONE);
+        HeadRewrite rewrite = optional(route, "rewrite", this::rewrite, HeadRewrite.NONE)
+                .withForwarded(optional(route, "forwarded-headers", this::forwardedHeaders, Set.of()));
         Optional<Duration> upgradedIdle = optional(route, "upgraded-idle-timeout",
                 node -> Optional.of(node.duration()), Optional.empty());
         table.rule(new RuleRouter.Rule(arrivalMatcher(conditions), requestMatcher(conditions),
@@ -170,7 +174,7 @@ final class RouteReader {
                 throw condition.getValue().error("a " + protocol + " route is chosen on its first bytes alone");
             }
         }
-        for (String key : List.of("rewrite", "upgraded-idle-timeout")) {
+        for (String key : List.of("rewrite", "upgraded-idle-timeout", "forwarded-headers")) {
             if (route.containsKey(key)) {
                 throw route.get(key).error("applies to HTTP routes only; a " + protocol
                         + " connection is tunnelled as it came");
@@ -369,6 +373,16 @@ final class RouteReader {
         } catch (IllegalArgumentException e) {
             throw node.error(e.getMessage());
         }
+    }
+
+    /** {@code x-forwarded}, {@code forwarded}, or both in a list. */
+    private Set<ForwardedHeaders> forwardedHeaders(YamlNode node) throws ConfigException {
+        requireHeaderBlock(node);
+        Set<ForwardedHeaders> kinds = new LinkedHashSet<>();
+        for (YamlNode kind : node.isScalar() ? List.of(node) : node.sequence()) {
+            kinds.add(kind.parsed(ForwardedHeaders::named));
+        }
+        return kinds;
     }
 
     private static Map<String, String> headerValues(YamlNode node) throws ConfigException {

@@ -103,7 +103,7 @@ public final class ClientConnection implements Runnable {
             return admitted(true, () -> new Answer(400, "plain HTTP request sent to HTTPS port"));
         }
         Optional<ClientHello> arrival = hello;
-        return admitted(true, () -> Routing.plan(context, read, arrival, record));
+        return admitted(true, () -> Routing.plan(context, read, arrival, record, client.localAddress()));
     }
 
     /**

@@ -62,7 +62,7 @@ final class FirstBytes {
 
     private final ProxySettings settings;
     private final Router router;
-    private final Optional<AddressBlocks> trustedProxies;
+    private final Optional<AddressBlocks> proxyHeadersFrom;
     private final ProxyHeaderReader proxyHeaders;
     /** For connections whose bytes need telling apart; empty when every connection is read as HTTP. */
     private final Optional<Detector> detector;
@@ -72,7 +72,7 @@ final class FirstBytes {
     FirstBytes(ProxySettings settings, Router router) {
         this.settings = settings;
         this.router = router;
-        this.trustedProxies = settings.arrival().proxyHeadersFrom();
+        this.proxyHeadersFrom = settings.arrival().proxyHeadersFrom();
         this.proxyHeaders = new ProxyHeaderReader(ProxyHeaderReader.DEFAULT_MAX_BYTES);
         List<NamedProbe> probes = probes(settings, router);
         boolean detects = probes.size() > 1 || router.onSilence().isPresent();
@@ -80,7 +80,7 @@ final class FirstBytes {
         List<NamedProbe> untrusted = new ArrayList<>();
         untrusted.add(new NamedProbe(PROXY_HEADER, PROXY_HEADER_PROBE));
         untrusted.addAll(probes);
-        this.untrustedDetector = trustedProxies.isPresent() ? Optional.of(new Detector(untrusted, DETECT_BYTES))
+        this.untrustedDetector = proxyHeadersFrom.isPresent() ? Optional.of(new Detector(untrusted, DETECT_BYTES))
                 : detector;
     }
 
@@ -116,8 +116,8 @@ final class FirstBytes {
     Verdict classify(Transport client, ConnectionRecord record, long headDeadline)
             throws IOException, ProxyHeaderRefusal {
         Optional<Detector> detecting = detector;
-        if (trustedProxies.isPresent()) {
-            if (trustedProxies.get().contains(client.peerAddress().getAddress())) {
+        if (proxyHeadersFrom.isPresent()) {
+            if (proxyHeadersFrom.get().contains(client.peerAddress().getAddress())) {
                 ProxyHeaderReader.Result read = proxyHeaders.read(client, headDeadline);
                 record.countBytes(read.bytesRead(), 0);
                 record.proxied(read.header());

@@ -1,10 +1,12 @@
 package org.streamprox.proxy.connection;
 
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import org.streamprox.proxy.http.HeadReader;
 import org.streamprox.proxy.http.RequestHead;
 import org.streamprox.proxy.observe.ConnectionRecord;
+import org.streamprox.proxy.route.RequestOrigin;
 import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.tls.ClientHello;
@@ -21,10 +23,11 @@ final class Routing {
     /**
      * Answers 404 when no route matches; records the route that does. The head's buffer is not kept.
      *
-     * @param hello the ClientHello when the connection's TLS was terminated here
+     * @param hello     the ClientHello when the connection's TLS was terminated here
+     * @param arrivedAt the address the client connected to
      */
     static Plan plan(ListenerContext context, HeadReader.Result read, Optional<ClientHello> hello,
-                     ConnectionRecord record) {
+                     ConnectionRecord record, InetSocketAddress arrivedAt) {
         RequestHead head = read.head();
         Optional<Route> found = context.router().route(head, hello);
         if (found.isEmpty()) {
@@ -33,11 +36,15 @@ final class Routing {
         }
         Route route = found.get();
         record.routed(route.name(), route.target().describe());
+        RequestOrigin origin = new RequestOrigin(record.client(), record.destination().orElse(arrivedAt),
+                hello.isPresent(), hello.flatMap(ClientHello::serverName), route.name(),
+                context.settings().arrival().trustedProxies().filter(trusted -> trusted.contains(
+                        record.client().getAddress())).isPresent());
         return switch (route.target()) {
             case Target.Local local -> new HandOffToApp(context.apps(), local.app(), read.buffered());
             case Target.Remote remote -> new Forward(context.tunnels(), remote, route.idleTimeoutFor(head),
-                    firstBytes(route.rewrite().apply(head), read.leftover()));
-            case Target.Redirect redirect -> redirect.location().expand(head)
+                    firstBytes(route.rewrite().apply(head, origin), read.leftover()));
+            case Target.Redirect redirect -> redirect.location().expand(head, origin)
                     .<Plan>map(location -> new Redirection(redirect.status(), location))
                     .orElseGet(() -> new Answer(400, "no host to redirect to: the request named none"));
             case Target.PassThrough passThrough -> throw new IllegalStateException(

@@ -2,7 +2,6 @@ package org.streamprox.proxy.connection;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.util.Locale;
 import java.util.Optional;
 import javax.net.ssl.SSLException;

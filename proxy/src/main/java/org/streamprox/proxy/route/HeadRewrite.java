@@ -1,6 +1,5 @@
 package org.streamprox.proxy.route;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,13 +19,18 @@ import org.streamprox.proxy.http.RequestTarget;
  * Changes a route makes to the head before forwarding it. With nothing to change the head's own bytes are sent
  * unchanged; otherwise the head is written anew, keeping the order and spelling of the fields it leaves alone.
  *
- * @param setHeaders     fields to give this value, replacing every existing one of the name or adding it
- * @param replaceHeaders fields to give this value only where the client sent them
+ * @param setHeaders     fields to give this value, replacing every existing one of the name or adding it; a value
+ *                       may say where the request came from with {@link Template} variables
+ * @param replaceHeaders fields to give this value only where the client sent them; variables as above
  * @param removeHeaders  names of fields to drop
  * @param pathPrefix     a path prefix to replace; {@code to} may be empty to strip it
+ * @param forwarded      the forwarded headers to add; with any, the upstream is asked to close after its answer
+ *                       ({@code Connection: close}, upgrades aside), so that the client's next request comes on
+ *                       a new connection and gets its own
  */
 public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> replaceHeaders,
-                          List<String> removeHeaders, Optional<PrefixRewrite> pathPrefix) {
+                          List<String> removeHeaders, Optional<PrefixRewrite> pathPrefix,
+                          Set<ForwardedHeaders> forwarded) {
 
     /**
      * Replaces {@code from} at the start of the path with {@code to}, where {@code from} ends at a segment boundary:
@@ -48,6 +52,7 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
         setHeaders = Map.copyOf(new LinkedHashMap<>(setHeaders));
         replaceHeaders = Map.copyOf(replaceHeaders);
         removeHeaders = List.copyOf(removeHeaders);
+        forwarded = Set.copyOf(forwarded);
         for (var entry : setHeaders.entrySet()) {
             checkField(entry.getKey(), entry.getValue());
         }
@@ -60,8 +65,19 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
         pathPrefix.ifPresent(prefix -> checkPath(prefix.to()));
     }
 
+    /** Without forwarded headers. */
+    public HeadRewrite(Map<String, String> setHeaders, Map<String, String> replaceHeaders, List<String> removeHeaders,
+                       Optional<PrefixRewrite> pathPrefix) {
+        this(setHeaders, replaceHeaders, removeHeaders, pathPrefix, Set.of());
+    }
+
+    /** The same rewrite, adding these forwarded headers. */
+    public HeadRewrite withForwarded(Set<ForwardedHeaders> kinds) {
+        return new HeadRewrite(setHeaders, replaceHeaders, removeHeaders, pathPrefix, kinds);
+    }
+
     public boolean changesHeaders() {
-        return !setHeaders.isEmpty() || !replaceHeaders.isEmpty() || !removeHeaders.isEmpty();
+        return !setHeaders.isEmpty() || !replaceHeaders.isEmpty() || !removeHeaders.isEmpty() || !forwarded.isEmpty();
     }
 
     /**
@@ -69,7 +85,7 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
      * absolute-form target's authority moved into {@code Host}, so that a {@code Host} rewrite is the host the
      * upstream obeys (RFC 9112 section 3.2.2 lets the target's authority override {@code Host}).
      */
-    public byte[] apply(RequestHead head) {
+    public byte[] apply(RequestHead head, RequestOrigin origin) {
         if (!changesHeaders() && pathPrefix.isEmpty()) {
             return head.raw();
         }
@@ -78,10 +94,47 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
         out.append(head.method()).append(' ').append(rewriteTarget(head.target(), withHeaders)).append(' ')
                 .append(head.version()).append("\r\n");
         if (withHeaders) {
-            appendHeaders(headersWithAuthority(head), out);
+            Map<String, String> set = expanded(setHeaders, head, origin);
+            Set<String> removed = lowerCase(removeHeaders);
+            if (!forwarded.isEmpty()) {
+                if (!origin.trustedClient()) {
+                    removed.addAll(ForwardedHeaders.FIELDS);
+                }
+                forwarded.forEach(kind -> kind.addTo(set, head, origin));
+                if (head.headers().first("Upgrade").isEmpty()) {
+                    set.put("Connection", "close");
+                }
+            }
+            appendHeaders(headersWithAuthority(head), set, expanded(replaceHeaders, head, origin), removed, out);
             out.append("\r\n");
         }
         return out.toString().getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * The values with their variables filled in, by name in order. What a client chose (its host, its server name)
+     * cannot split the head: control characters become {@code ?}.
+     */
+    private static Map<String, String> expanded(Map<String, String> values, RequestHead head, RequestOrigin origin) {
+        Map<String, String> expanded = new LinkedHashMap<>();
+        values.forEach((name, value) -> expanded.put(name, value.indexOf('{') < 0 ? value
+                : harmless(new Template(value).expand(variable -> origin.valueOf(variable, head)))));
+        return expanded;
+    }
+
+    private static String harmless(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        value.chars().forEach(c -> out.append((c < 0x20 && c != '\t') || c == 0x7f || c > 0xff ? '?' : (char) c));
+        return out.toString();
+    }
+
+    /** Variables are checked when the configuration loads; {@code Host} takes none, being checked as a host then. */
+    private static void checkTemplate(String name, String value) {
+        Template template = new Template(value);
+        if (name.equalsIgnoreCase("Host") && !template.isLiteral()) {
+            throw new IllegalArgumentException("Host cannot use variables: it is checked as a host and port when "
+                    + "the configuration loads");
+        }
     }
 
     /** The client's fields, plus {@code Host} from an absolute-form target that came without one (HTTP/1.0). */
@@ -94,8 +147,8 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
         return fields;
     }
 
-    private void appendHeaders(List<HeaderFields.Field> fields, StringBuilder out) {
-        Set<String> removed = lowerCase(removeHeaders);
+    private static void appendHeaders(List<HeaderFields.Field> fields, Map<String, String> setHeaders,
+                                      Map<String, String> replaceHeaders, Set<String> removed, StringBuilder out) {
         Map<String, String> newValues = new LinkedHashMap<>();
         replaceHeaders.forEach((name, value) -> newValues.put(name.toLowerCase(Locale.ROOT), value));
         setHeaders.forEach((name, value) -> newValues.put(name.toLowerCase(Locale.ROOT), value));
@@ -162,7 +215,7 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
 
     /**
      * Checks one field as a rewrite would write it ({@code value} empty for a removal): a token for a name, a value
-     * that cannot split the head, and a field the rewrite may change.
+     * that cannot split the head and whose variables exist, and a field the rewrite may change.
      *
      * @throws IllegalArgumentException saying what is wrong
      */
@@ -171,6 +224,7 @@ public record HeadRewrite(Map<String, String> setHeaders, Map<String, String> re
             throw new IllegalArgumentException("'" + name + "' is not a valid header name");
         }
         checkValue(value, "header " + name);
+        checkTemplate(name, value);
         checkChangeable(name, value);
     }
 

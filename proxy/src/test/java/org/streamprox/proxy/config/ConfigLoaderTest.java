@@ -23,6 +23,7 @@ import org.streamprox.proxy.http.RequestHead;
 import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.tls.ClientHello;
+import org.streamprox.testkit.Origins;
 
 class ConfigLoaderTest {
 
@@ -75,7 +76,7 @@ class ConfigLoaderTest {
         var head = HeadParser.parse(ascii("GET /google/x HTTP/1.1\r\nHost: www.example.org\r\nCookie: a\r\n\r\n"),
                 true);
         assertEquals(google, config.listeners().get(0).router().route(head, Optional.empty()).orElseThrow());
-        assertEquals("GET /x HTTP/1.1\r\nHost: www.google.com\r\n\r\n", new String(google.rewrite().apply(head),
+        assertEquals("GET /x HTTP/1.1\r\nHost: www.google.com\r\n\r\n", new String(google.rewrite().apply(head, Origins.PLAIN),
                 java.nio.charset.StandardCharsets.ISO_8859_1));
     }
 
@@ -193,6 +194,11 @@ class ConfigLoaderTest {
         "proxy-protocol v3| 2 | routes[0].proxy-protocol | routes:~  - { remote: a:1, proxy-protocol: v3 }",
         "proxy-protocol local | 2 | routes[0].proxy-protocol | routes:~  - { local: foo, proxy-protocol: v1 }",
         "silence per listener | 1 | on-silence        | on-silence: a~listeners: [ { listen: 127.0.0.1:1 } ]~routes: [ { name: a, remote: a:1 } ]",
+        "forwarded kind   | 2 | routes[0].forwarded-headers | routes:~  - { remote: a:1, forwarded-headers: x-forwarded-for }",
+        "forwarded local  | 2 | routes[0].forwarded-headers | routes:~  - { local: foo, forwarded-headers: forwarded }",
+        "forwarded no headers | 3 | routes[0].forwarded-headers | head: { until: request-line }~routes:~  - { remote: a:1, forwarded-headers: forwarded }",
+        "unknown variable | 3 | routes[0].rewrite.set-headers.X-Client | routes:~  - remote: a:1~    rewrite: { set-headers: { X-Client: '{client}' } }",
+        "trusted proxies  | 1 | trusted-proxies[0]    | trusted-proxies: [ 127.0.0.1/33 ]~routes: [ { remote: a:1 } ]",
     })
     void badConfigurationsNameFileLineAndField(String name, int line, String field, String yaml) {
         String text = yaml.replace("~", "\n");

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.streamprox.proxy.http.HeadException;
 import org.streamprox.proxy.http.HeadParser;
 import org.streamprox.proxy.http.RequestHead;
+import org.streamprox.testkit.Origins;
 
 /**
  * Coverage-guided fuzzing of {@link HeadRewrite#apply}: for any head the parser accepts and any rewrite the
@@ -54,7 +55,7 @@ class HeadRewriteFuzzTest {
         } catch (HeadException e) {
             return; // Answered with its status; never rewritten.
         }
-        RequestHead rewritten = HeadParser.parse(rewrite.apply(original), true);
+        RequestHead rewritten = HeadParser.parse(rewrite.apply(original, Origins.PLAIN), true);
 
         assertEquals(original.method(), rewritten.method());
         assertEquals(original.version(), rewritten.version());

@@ -12,6 +12,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.streamprox.proxy.http.HeadParser;
 import org.streamprox.proxy.http.RequestHead;
+import org.streamprox.testkit.Origins;
 
 class HeadRewriteTest {
 
@@ -23,13 +24,13 @@ class HeadRewriteTest {
     }
 
     private static String apply(HeadRewrite rewrite, String head) throws Exception {
-        return new String(rewrite.apply(parse(head)), StandardCharsets.ISO_8859_1);
+        return new String(rewrite.apply(parse(head), Origins.PLAIN), StandardCharsets.ISO_8859_1);
     }
 
     @Test
     void noRewriteSendsTheOriginalBytes() throws Exception {
         RequestHead head = parse(HEAD);
-        assertSame(head.raw(), HeadRewrite.NONE.apply(head));
+        assertSame(head.raw(), HeadRewrite.NONE.apply(head, Origins.PLAIN));
     }
 
     @Test
@@ -93,7 +94,7 @@ class HeadRewriteTest {
         HeadRewrite strip = new HeadRewrite(Map.of(), Map.of(), List.of(),
                 Optional.of(new HeadRewrite.PrefixRewrite("/a", "/b")));
         RequestHead line = HeadParser.parse(ascii("GET /a/x HTTP/1.1\r\n"), false);
-        assertEquals("GET /b/x HTTP/1.1\r\n", new String(strip.apply(line), StandardCharsets.ISO_8859_1));
+        assertEquals("GET /b/x HTTP/1.1\r\n", new String(strip.apply(line, Origins.PLAIN), StandardCharsets.ISO_8859_1));
     }
 
     @Test
