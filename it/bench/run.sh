@@ -15,9 +15,13 @@
 # GiB compares like with like whatever each path's top speed.
 # TLS targets (not in the default list): haproxy-tls and streamprox-tls terminate TLS with one ECDSA P-256 certificate
 # made at start and forward the decrypted bytes to the plain upstream; haproxy-pass and streamprox-pass pass TLS through
-# by SNI to the upstream's TLS server; every TLS server has session resumption off, checked at start. They take the
-# tls-* tests, e.g. --targets haproxy-tls,haproxy-pass,streamprox-tls,streamprox-pass,haproxy,streamprox
-#   --tests small,close,big,tls-small,tls-close,tls-big
+# by SNI to the upstream's TLS server; streamprox-tcp tunnels the same TLS bytes there on a plain protocol route (a
+# regex on the first bytes, no ClientHello read): passthrough's pair. Every TLS server has session resumption off,
+# checked at start. They take the tls-* tests, e.g. --targets haproxy-tls,haproxy-pass,streamprox-tls,streamprox-pass,
+#   streamprox-tcp,haproxy,streamprox --tests small,close,big,tls-small,tls-close,tls-big
+# PROXY-protocol pair (not in the default list): streamprox-fronted and streamprox-pp are StreamProx behind one HAProxy
+# in TCP mode, plainly and with send-proxy-v2 to a listener that accepts PROXY headers and detects protocols (an ssh
+# route); their CPU is StreamProx's own. --targets streamprox-fronted,streamprox-pp --tests small,close
 # Environment: STREAMPROX_JAVA_OPTS (e.g. a JFR recording, with %p in its file name: it applies to every
 # StreamProx process), BENCH_PORT_BASE (default 18180), BENCH_KEEP=1 keeps the temporary directory with
 # configurations and logs.
@@ -73,6 +77,11 @@ port_haproxy_tls=$((port_base + 13))
 port_haproxy_pass=$((port_base + 14))
 port_streamprox_tls=$((port_base + 15))
 port_streamprox_pass=$((port_base + 16))
+port_streamprox_tcp=$((port_base + 17))
+port_front=$((port_base + 18))             # HAProxy in front of streamprox-fronted
+port_front_pp=$((port_base + 19))          # the same HAProxy, sending PROXY v2 to streamprox-pp
+port_streamprox_fronted=$((port_base + 20))
+port_streamprox_pp=$((port_base + 21))
 tls_name=localhost   # the name wrk sends (SNI: its URL's host; StreamProx refuses an IP address there, as RFC 6066 asks),
                      # the passthrough routes' condition and the certificate's; only 127.0.0.1 listens
 
@@ -89,7 +98,8 @@ declare -A target_port=([direct]=$port_upstream [haproxy]=$port_haproxy [nginx-s
                         [streamprox-local]=$port_local [streamprox-base]=$port_streamprox_base
                         [streamprox-local-base]=$port_local_base [haproxy-tls]=$port_haproxy_tls
                         [haproxy-pass]=$port_haproxy_pass [streamprox-tls]=$port_streamprox_tls
-                        [streamprox-pass]=$port_streamprox_pass)
+                        [streamprox-pass]=$port_streamprox_pass [streamprox-tcp]=$port_streamprox_tcp
+                        [streamprox-fronted]=$port_front [streamprox-pp]=$port_front_pp)
 # What each target is measured on: the remote-route pair with wrk against nginx, the local-route pair with wrk
 # against the in-process handler, WebSocket echo through every way to the echo server, motion JPEG on StreamProx.
 # The design floor copies with 1 KiB buffers only, so it is measured on the small-request tests.
@@ -100,7 +110,9 @@ declare -A target_tests=([direct]='small close big paced' [haproxy]='small close
                          [streamprox-local-base]='small close ws' [haproxy-tls]='tls-small tls-close tls-big'
                          [haproxy-pass]='tls-small tls-close tls-big tls-paced'
                          [streamprox-tls]='tls-small tls-close tls-big'
-                         [streamprox-pass]='tls-small tls-close tls-big tls-paced')
+                         [streamprox-pass]='tls-small tls-close tls-big tls-paced'
+                         [streamprox-tcp]='tls-small tls-close tls-big tls-paced'
+                         [streamprox-fronted]='small close' [streamprox-pp]='small close')
 declare -A idle_port=([haproxy]=$port_haproxy [nginx-stream]=$port_nginx_idle [streamprox]=$port_streamprox
                       [streamprox-base]=$port_streamprox_base)
 declare -A target_pid=()
@@ -361,6 +373,54 @@ routes:
     passthrough: 127.0.0.1:$port_upstream_tls
 EOF
 
+# Passthrough's pair: the same TLS bytes on a plain protocol route, told by a regex, never read as a ClientHello.
+cat >"$work/streamprox-tcp.yaml" <<EOF
+listen: 127.0.0.1:$port_streamprox_tcp
+drain-timeout: 1s
+max-connections-per-client: 0
+protocols: { tls-bytes: '^\x16\x03' }
+routes:
+  - name: upstream-tls
+    match: { protocol: tls-bytes }
+    remote: 127.0.0.1:$port_upstream_tls
+EOF
+
+# The PROXY-protocol pair behind one HAProxy: the plain target's upstream route, and for streamprox-pp the PROXY
+# header accepted and the first bytes told apart (an ssh route, never used, makes the listener detect).
+cat >"$work/haproxy-front.cfg" <<EOF
+$haproxy_common
+frontend fronted
+  bind 127.0.0.1:$port_front
+  default_backend fronted
+frontend pp
+  bind 127.0.0.1:$port_front_pp
+  default_backend pp
+backend fronted
+  server streamprox 127.0.0.1:$port_streamprox_fronted
+backend pp
+  server streamprox 127.0.0.1:$port_streamprox_pp send-proxy-v2
+EOF
+fronted_routes="routes:
+  - name: upstream
+    match: { path-prefix: / }
+    remote: 127.0.0.1:$port_upstream"
+cat >"$work/streamprox-fronted.yaml" <<EOF
+listen: 127.0.0.1:$port_streamprox_fronted
+drain-timeout: 1s
+max-connections-per-client: 0
+$fronted_routes
+EOF
+cat >"$work/streamprox-pp.yaml" <<EOF
+listen: 127.0.0.1:$port_streamprox_pp
+drain-timeout: 1s
+max-connections-per-client: 0
+accept-proxy-protocol: { trusted: [127.0.0.1/32] }
+$fronted_routes
+  - name: ssh
+    match: { protocol: ssh }
+    remote: 127.0.0.1:$port_hold
+EOF
+
 # The Java programs, compiled once against the jar: run in source-file mode, each server JVM would also carry javac.
 jar="$root/demos/target/streamprox.jar"
 mkdir -p "$work/classes"
@@ -398,6 +458,16 @@ selected streamprox-tls && start_server streamprox-tls "$port_streamprox_tls" \
   "$root/bin/streamprox" --config "$work/streamprox-tls.yaml"
 selected streamprox-pass && start_server streamprox-pass "$port_streamprox_pass" "$root/bin/streamprox" \
   --config "$work/streamprox-pass.yaml"
+selected streamprox-tcp && start_server streamprox-tcp "$port_streamprox_tcp" "$root/bin/streamprox" \
+  --config "$work/streamprox-tcp.yaml"
+# The fronted pair: wrk talks to HAProxy, the CPU measured is the StreamProx process's behind it.
+if selected streamprox-fronted || selected streamprox-pp; then
+  start_server fronted-behind "$port_streamprox_fronted" "$root/bin/streamprox" --config "$work/streamprox-fronted.yaml"
+  start_server pp-behind "$port_streamprox_pp" "$root/bin/streamprox" --config "$work/streamprox-pp.yaml"
+  start_server haproxy-front "$port_front" haproxy -db -f "$work/haproxy-front.cfg"
+  target_pid[streamprox-fronted]=${target_pid[fronted-behind]}
+  target_pid[streamprox-pp]=${target_pid[pp-behind]}
+fi
 # shellcheck disable=SC2086 # the options are words
 # The earlier build with the launcher's JVM options of this tree, so that the engines are what differs.
 streamprox_memory_settings java
@@ -429,7 +499,7 @@ selected streamprox-local-base && start_server streamprox-local-base "$port_loca
 tls_agreed=''
 tls_request=$'GET /small HTTP/1.1\r\nHost: '"$tls_name"$'\r\nConnection: close\r\n\r\n'
 for target in "${targets[@]}"; do
-  case "$target" in *-tls|*-pass) ;; *) continue ;; esac
+  case "$target" in *-tls|*-pass|*-tcp) ;; *) continue ;; esac
   session="$work/tls/session-$target.pem"
   first=$(openssl s_client -connect "127.0.0.1:${target_port[$target]}" -servername "$tls_name" -ign_eof \
           -sess_out "$session" <<<"$tls_request" 2>&1) || true
@@ -682,7 +752,7 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
   echo "# wrk: $threads threads; connections small $conns_small, close $conns_close, big $conns_big (paced: $paced_rate/s each); CPU from /proc (all threads and child processes of the proxy)"
   [ -z "$tls_agreed" ] || echo "# TLS: one ECDSA P-256 certificate, resumption off everywhere (a session offered back by s_client is not resumed); agreed with s_client:$tls_agreed; tls_* vs_haproxy is to haproxy-tls (terminating) or haproxy-pass (passthrough), vs_plain to the same proxy's plain figure (streamprox, haproxy)"
   echo "# WebSocket echo: $ws_conns connections; motion JPEG: $mjpeg_viewers viewers, ${mjpeg_seconds}s counted after ${mjpeg_settle}s; local_* and ws_* ratios are to jetty (no StreamProx on the path)"
-  printf 'metric\tunit\ttarget\tmedian\tmin\tmax\tn\tvs_direct\tvs_haproxy\tvs_base\tvs_plain\n'
+  printf 'metric\tunit\ttarget\tmedian\tmin\tmax\tn\tvs_direct\tvs_haproxy\tvs_base\tvs_plain\tvs_pair\n'
   sort -t$'\t' -k3,3 -k2,2 -k4,4g "$samples" | awk -F'\t' '
     BEGIN {
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn " \
@@ -694,12 +764,16 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
             "tls_close_cps tls_close_p99_ms tls_close_cpu_us_per_conn tls_big_mibps tls_big_cpu_s_per_gib " \
             "tls_paced_mibps tls_paced_cpu_s_per_gib", order, " ")
       split("direct haproxy nginx-stream streamprox streamprox-base design-floor jetty streamprox-local " \
-            "streamprox-local-base haproxy-tls haproxy-pass streamprox-tls streamprox-pass", targets, " ")
+            "streamprox-local-base haproxy-tls haproxy-pass streamprox-tls streamprox-pass streamprox-tcp " \
+            "streamprox-fronted streamprox-pp", targets, " ")
       # TLS targets: HAProxy doing the same (terminating or passing through), and the same proxy in plain HTTP.
       peer["haproxy-tls"] = peer["streamprox-tls"] = "haproxy-tls"
-      peer["haproxy-pass"] = peer["streamprox-pass"] = "haproxy-pass"
+      peer["haproxy-pass"] = peer["streamprox-pass"] = peer["streamprox-tcp"] = "haproxy-pass"
       plain["haproxy-tls"] = plain["haproxy-pass"] = "haproxy"
-      plain["streamprox-tls"] = plain["streamprox-pass"] = "streamprox"
+      plain["streamprox-tls"] = plain["streamprox-pass"] = plain["streamprox-tcp"] = "streamprox"
+      # Pairs that differ in one thing: passthrough against the same bytes on a plain route; PROXY header and
+      # detection against neither, behind the same HAProxy.
+      pair["streamprox-pass"] = "streamprox-tcp"; pair["streamprox-pp"] = "streamprox-fronted"
       unit["small_rps"] = "req/s"; unit["small_p50_ms"] = unit["small_p99_ms"] = unit["close_p99_ms"] = "ms"
       unit["small_cpu_us_per_req"] = "us/req"; unit["close_cps"] = "conn/s"; unit["close_cpu_us_per_conn"] = "us/conn"
       unit["big_mibps"] = unit["paced_mibps"] = "MiB/s"; unit["big_cpu_s_per_gib"] = unit["paced_cpu_s_per_gib"] = "s/GiB"; unit["idle_kib_per_conn"] = unit["idle_heap_kib_per_conn"] = unit["idle_heap_warm_kib_per_conn"] = "KiB/conn"
@@ -732,9 +806,10 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
           hap = t in peer ? peer[t] : "haproxy"
           # tls_X of a TLS target against X of the same proxy in plain HTTP.
           pm = substr(m, 5); pk = pm SUBSEP plain[t]
-          printf "%s\t%s\t%s\t%g\t%g\t%g\t%d\t%s\t%s\t%s\t%s\n", m, unit[m], t, med[k], v[k, 1], v[k, n[k]], n[k],
-            ratio(med[k], med[m SUBSEP base]), ratio(med[k], med[m SUBSEP hap]),
-            ratio(med[k], med[m SUBSEP t "-base"]), (m ~ /^tls_/ && (t in plain) && (pk in med)) ? ratio(med[k], med[pk]) : "-"
+          printf "%s\t%s\t%s\t%g\t%g\t%g\t%d\t%s\t%s\t%s\t%s\t%s\n", m, unit[m], t, med[k], v[k, 1], v[k, n[k]],
+            n[k], ratio(med[k], med[m SUBSEP base]), ratio(med[k], med[m SUBSEP hap]),
+            ratio(med[k], med[m SUBSEP t "-base"]), (m ~ /^tls_/ && (t in plain) && (pk in med)) ? ratio(med[k], med[pk]) : "-",
+            (t in pair) ? ratio(med[k], med[m SUBSEP pair[t]]) : "-"
         }
       }
     }'
