@@ -198,7 +198,11 @@ public final class ConfigLoader {
         if (blocks.isEmpty()) {
             throw accept.get("trusted").error("needs at least one address block");
         }
-        return accept.get("trusted").parsed(text -> AddressBlocks.parse(blocks));
+        try {
+            return AddressBlocks.parse(blocks);
+        } catch (IllegalArgumentException e) {
+            throw accept.get("trusted").error(e.getMessage());
+        }
     }
 
     /** {@code protocols: { NAME: REGEX, ... }}: protocols told by their first bytes, in order. */
