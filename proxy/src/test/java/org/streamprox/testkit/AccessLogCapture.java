@@ -1,9 +1,14 @@
 package org.streamprox.testkit;
 
+import static org.awaitility.Awaitility.await;
+
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -34,6 +39,20 @@ public final class AccessLogCapture implements BeforeEachCallback, AfterEachCall
     public List<String> lines() {
         synchronized (appender.list) {
             return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+        }
+    }
+
+    /**
+     * Waits until a line containing the text is written (a connection's line comes when it finishes, which may be
+     * after its client has seen the end), and returns the first such line.
+     */
+    public String awaitLineContaining(String text) {
+        try {
+            return await().atMost(Duration.ofSeconds(10))
+                    .until(() -> lines().stream().filter(line -> line.contains(text)).findFirst(), Optional::isPresent)
+                    .orElseThrow();
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no access-log line with '" + text + "'; the lines: " + lines(), e);
         }
     }
 }

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -27,6 +28,17 @@ public final class Tool implements AutoCloseable {
     private Tool(Process process) {
         this.process = process;
         this.collector = Thread.ofVirtual().start(this::collect);
+    }
+
+    /**
+     * Fails the test unless the program is installed: a peer the suite relies on is never skipped quietly.
+     *
+     * @param installedBy what installs it, for the message
+     */
+    public static void requireInstalled(Path program, String installedBy) {
+        if (!Files.isExecutable(program)) {
+            throw new AssertionError(program + " is not installed; " + installedBy + " installs it");
+        }
     }
 
     public static Tool start(Path directory, String... command) throws IOException {
@@ -67,6 +79,10 @@ public final class Tool implements AutoCloseable {
         }
         collector.join(WAIT);
         return process.exitValue();
+    }
+
+    public boolean isRunning() {
+        return process.isAlive();
     }
 
     public String output() {

@@ -140,10 +140,12 @@ final class FirstBytes {
                 yield new Verdict.Tunnel(router.onSilence().get());
             }
             // The very instance: a protocol the configuration named alike is another.
-            case Detection.Matched matched when matched.protocol() == PROXY_HEADER ->
-                    new Verdict.Refused(new Close(Outcome.closed("PROXY header from "
-                            + client.peerAddress().getAddress().getHostAddress()
-                            + ", which is not a trusted proxy (accept-proxy-protocol)")));
+            case Detection.Matched matched when matched.protocol() == PROXY_HEADER -> {
+                record.countBytes(matched.bytesRead(), 0);
+                yield new Verdict.Refused(new Close(Outcome.closed("PROXY header from "
+                        + client.peerAddress().getAddress().getHostAddress()
+                        + ", which is not a trusted proxy (accept-proxy-protocol)")));
+            }
             case Detection.Matched matched when matched.protocol().equals(Protocol.TLS) -> new Verdict.Tls();
             // Only routed protocols are looked for, so a route is there.
             case Detection.Matched matched when router.forProtocol(matched.protocol().name()).isPresent() -> {

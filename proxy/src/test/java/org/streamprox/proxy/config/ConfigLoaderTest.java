@@ -1,10 +1,12 @@
 package org.streamprox.proxy.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.streamprox.testkit.Http.ascii;
 
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +22,7 @@ import org.streamprox.proxy.config.ConnectionLimits;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.http.HeadParser;
 import org.streamprox.proxy.http.RequestHead;
+import org.streamprox.proxy.net.AddressBlocks;
 import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.tls.ClientHello;
@@ -133,6 +136,24 @@ class ConfigLoaderTest {
                 "one.yaml").listeners().get(0).settings().connections());
         assertEquals(new ConnectionLimits(300, 0), loader.load("max-connections: 300\nmax-connections-per-client: 0\n"
                 + "routes: [ { remote: a:1 } ]\n", "off.yaml").listeners().get(0).settings().connections());
+    }
+
+    @Test
+    void theTrustedProxiesAreAListOfAddressBlocks() throws Exception {
+        AddressBlocks trusted = loader.load("""
+                accept-proxy-protocol: { trusted: [127.0.0.1/32, "10.0.0.0/8"] }
+                routes: [ { remote: a:1 } ]
+                """, "trusted.yaml").listeners().get(0).settings().arrival().proxyHeadersFrom().orElseThrow();
+
+        assertTrue(trusted.contains(InetAddress.getByName("127.0.0.1")));
+        assertTrue(trusted.contains(InetAddress.getByName("10.1.2.3")));
+        assertFalse(trusted.contains(InetAddress.getByName("127.0.0.9")));
+        ConfigException e = assertThrows(ConfigException.class, () -> loader.load("""
+                accept-proxy-protocol:
+                  trusted: [127.0.0.1/32, nonsense]
+                routes: [ { remote: a:1 } ]
+                """, "bad-block.yaml"));
+        assertTrue(e.getMessage().startsWith("bad-block.yaml:2: accept-proxy-protocol.trusted: "), e.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -3,14 +3,12 @@ package org.streamprox.proxy.proxyprotocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.streamprox.proxy.proxyprotocol.Wire.ascii;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -19,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
@@ -29,25 +26,24 @@ import java.util.function.Predicate;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamprox.proxy.proxyprotocol.ProxyHeader.Command;
 import org.streamprox.proxy.transport.PlainTransport;
+import org.streamprox.testkit.FreePorts;
+import org.streamprox.testkit.Haproxy;
 import org.streamprox.testkit.TestCertificates;
-import org.streamprox.testkit.Tool;
 
 /**
  * Headers written by a real HAProxy in front of a Java server that reads them with the reader: the address HAProxy
  * gives is the test client's own, over v1 and v2, from IPv4, IPv6 and IPv4-mapped listeners, with the TLVs of a TLS
  * connection (name, protocol, TLS version, unique id, checksum), and for HAProxy's health checks, LOCAL. Any header
- * the reader refuses fails the test. Skipped where haproxy is not installed.
+ * the reader refuses fails the test.
  */
 class ProxyHeaderFromHaproxyTest {
 
-    private static final Path HAPROXY = Path.of("/usr/sbin/haproxy");
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final String SERVER_NAME = "proxied.example";
 
@@ -55,7 +51,7 @@ class ProxyHeaderFromHaproxyTest {
     static Path directory;
 
     private static Upstream upstream;
-    private static Tool haproxy;
+    private static Haproxy haproxy;
     private static InetSocketAddress v1Ipv4;
     private static InetSocketAddress v1Mapped;
     private static InetSocketAddress v1Ipv6;
@@ -65,13 +61,12 @@ class ProxyHeaderFromHaproxyTest {
 
     @BeforeAll
     static void startHaproxy() throws Exception {
-        assumeTrue(Files.isExecutable(HAPROXY), HAPROXY + " is not installed");
         upstream = new Upstream();
         certificate = TestCertificates.selfSigned(directory, SERVER_NAME);
         Path pem = directory.resolve("haproxy.pem");
         Files.write(pem, Wire.concat(Files.readAllBytes(certificate.certificate()),
                 Files.readAllBytes(certificate.key())));
-        int[] ports = freePorts(5);
+        int[] ports = FreePorts.onLoopback(5);
         InetAddress ipv4 = InetAddress.getByName("127.0.0.1");
         v1Ipv4 = new InetSocketAddress(ipv4, ports[0]);
         v1Mapped = new InetSocketAddress(ipv4, ports[1]);
@@ -80,12 +75,7 @@ class ProxyHeaderFromHaproxyTest {
         v2Tls = new InetSocketAddress(ipv4, ports[4]);
         // The IPv4-mapped listener is an IPv6 socket taking IPv4 clients: HAProxy writes TCP6 ::ffff:127.0.0.1.
         // Health checks that send a header come on the TLS backend only, as LOCAL.
-        Path config = Files.writeString(directory.resolve("haproxy.cfg"), """
-                defaults
-                    mode tcp
-                    timeout connect 5s
-                    timeout client 30s
-                    timeout server 30s
+        haproxy = Haproxy.start(directory, """
                 frontend v1-ipv4
                     bind 127.0.0.1:%d
                     default_backend v1
@@ -111,13 +101,6 @@ class ProxyHeaderFromHaproxyTest {
                     server upstream 127.0.0.1:%d send-proxy-v2 proxy-v2-options ssl,authority,crc32c,unique-id
                 """.formatted(ports[0], ports[1], ports[2], ports[3], ports[4], pem, upstream.port(), upstream.port(),
                 upstream.port()));
-        // Master-worker mode says when the listeners are bound; its worker ends with it.
-        haproxy = Tool.start(directory, HAPROXY.toString(), "-W", "-db", "-f", config.toString());
-        try {
-            haproxy.awaitOutput("Loading success.");
-        } catch (ConditionTimeoutException e) {
-            throw new AssertionError("haproxy did not start: " + haproxy.output(), e);
-        }
     }
 
     @AfterAll
@@ -127,21 +110,6 @@ class ProxyHeaderFromHaproxyTest {
         }
         if (upstream != null) {
             upstream.close();
-        }
-    }
-
-    /** Ports free on the loopback now, all different: HAProxy cannot tell which it was given. */
-    private static int[] freePorts(int count) throws IOException {
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < count; i++) {
-                held.add(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
-            }
-            return held.stream().mapToInt(ServerSocket::getLocalPort).toArray();
-        } finally {
-            for (ServerSocket socket : held) {
-                socket.close();
-            }
         }
     }
 
