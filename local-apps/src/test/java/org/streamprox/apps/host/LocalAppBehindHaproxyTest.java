@@ -8,7 +8,6 @@ import java.net.Socket;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,9 +47,8 @@ class LocalAppBehindHaproxyTest {
     @ParameterizedTest
     @ValueSource(strings = {"send-proxy", "send-proxy-v2"})
     void theAppSeesTheClientBehindHaproxy(String sendProxy) throws Exception {
-        ArrivalSettings trustingHaproxy = new ArrivalSettings(
-                Optional.of(AddressBlocks.parse(List.of("127.0.0.1/32"))), ArrivalSettings.DEFAULT_DETECT_TIMEOUT,
-                List.of());
+        ArrivalSettings trustingHaproxy = ArrivalSettings.DEFAULTS.withProxyHeadersFrom(
+                AddressBlocks.parse(List.of("127.0.0.1/32")));
         InetSocketAddress streamProx = proxy.start(new JettyLocalApps().register("echo", new RequestEcho("echo")),
                 Map.of("/", "echo"), settings -> settings.withArrival(trustingHaproxy)).localAddress();
         int front = FreePorts.onLoopback(1)[0];

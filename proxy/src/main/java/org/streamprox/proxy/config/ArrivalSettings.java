@@ -34,4 +34,9 @@ public record ArrivalSettings(Optional<AddressBlocks> proxyHeadersFrom, Duration
         namedProtocols = List.copyOf(namedProtocols);
         Objects.requireNonNull(trustedProxies, "trustedProxies");
     }
+
+    /** The same, with PROXY headers from these peers. */
+    public ArrivalSettings withProxyHeadersFrom(AddressBlocks peers) {
+        return new ArrivalSettings(Optional.of(peers), detectTimeout, namedProtocols, trustedProxies);
+    }
 }

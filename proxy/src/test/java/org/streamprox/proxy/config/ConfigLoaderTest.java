@@ -141,19 +141,20 @@ class ConfigLoaderTest {
     @Test
     void theTrustedProxiesAreAListOfAddressBlocks() throws Exception {
         AddressBlocks trusted = loader.load("""
-                accept-proxy-protocol: { trusted: [127.0.0.1/32, "10.0.0.0/8"] }
+                accept-proxy-protocol: { trusted: [127.0.0.1/32, "::1/128"] }
                 routes: [ { remote: a:1 } ]
                 """, "trusted.yaml").listeners().get(0).settings().arrival().proxyHeadersFrom().orElseThrow();
 
         assertTrue(trusted.contains(InetAddress.getByName("127.0.0.1")));
-        assertTrue(trusted.contains(InetAddress.getByName("10.1.2.3")));
+        assertTrue(trusted.contains(InetAddress.getByName("::1")));
         assertFalse(trusted.contains(InetAddress.getByName("127.0.0.9")));
         ConfigException e = assertThrows(ConfigException.class, () -> loader.load("""
                 accept-proxy-protocol:
                   trusted: [127.0.0.1/32, nonsense]
                 routes: [ { remote: a:1 } ]
                 """, "bad-block.yaml"));
-        assertTrue(e.getMessage().startsWith("bad-block.yaml:2: accept-proxy-protocol.trusted: "), e.getMessage());
+        assertTrue(e.getMessage().startsWith("bad-block.yaml:2: accept-proxy-protocol.trusted[1]: 'nonsense'"),
+                e.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")
