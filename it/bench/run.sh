@@ -11,8 +11,8 @@
 # git revision REV and measures it beside the working tree's, as streamprox-base and streamprox-local-base (for the
 # selected streamprox and streamprox-local); the table gains a vs_base column. --tests picks from
 # idle,small,close,big,ws,mjpeg,tls-small,tls-close,tls-big (default: all), e.g. to spend more rounds on one figure;
-# paced and tls-paced (not in the default list) are bulk at one fixed byte rate (nginx's limit_rate), so that CPU per
-# GiB compares like with like whatever each path's top speed.
+# paced and tls-paced (named only) are bulk at one fixed byte rate (nginx's limit_rate), so that CPU per GiB compares
+# like with like whatever each path's top speed; churn (named only) is for the PROXY-protocol pair, below.
 # TLS targets (not in the default list): haproxy-tls and streamprox-tls terminate TLS with one ECDSA P-256 certificate
 # made at start and forward the decrypted bytes to the plain upstream; haproxy-pass and streamprox-pass pass TLS through
 # by SNI to the upstream's TLS server; streamprox-tcp tunnels the same TLS bytes there on a plain protocol route (a
@@ -21,7 +21,8 @@
 #   streamprox-tcp,haproxy,streamprox --tests small,close,big,tls-small,tls-close,tls-big
 # PROXY-protocol pair (not in the default list): streamprox-fronted and streamprox-pp are StreamProx behind one HAProxy
 # in TCP mode, plainly and with send-proxy-v2 to a listener that accepts PROXY headers and detects protocols (an ssh
-# route); their CPU is StreamProx's own. --targets streamprox-fronted,streamprox-pp --tests small,close
+# route); their CPU is StreamProx's own. --targets streamprox-fronted,streamprox-pp --tests small,close,churn (churn:
+# ConnectionChurn.java straight to the two StreamProx processes, the PROXY header in the request's own segment)
 # Environment: STREAMPROX_JAVA_OPTS (e.g. a JFR recording, with %p in its file name: it applies to every
 # StreamProx process), BENCH_PORT_BASE (default 18180), BENCH_KEEP=1 keeps the temporary directory with
 # configurations and logs.
@@ -31,7 +32,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 usage() {
-  sed -n '2,24s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,28s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 quick=0 rounds='' duration='' idle='' compare='' tests_arg=idle,small,close,big,ws,mjpeg,tls-small,tls-close,tls-big targets_arg=direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local
@@ -112,7 +113,7 @@ declare -A target_tests=([direct]='small close big paced' [haproxy]='small close
                          [streamprox-tls]='tls-small tls-close tls-big'
                          [streamprox-pass]='tls-small tls-close tls-big tls-paced'
                          [streamprox-tcp]='tls-small tls-close tls-big tls-paced'
-                         [streamprox-fronted]='small close' [streamprox-pp]='small close')
+                         [streamprox-fronted]='small close churn' [streamprox-pp]='small close churn')
 declare -A idle_port=([haproxy]=$port_haproxy [nginx-stream]=$port_nginx_idle [streamprox]=$port_streamprox
                       [streamprox-base]=$port_streamprox_base)
 declare -A target_pid=()
@@ -391,9 +392,13 @@ cat >"$work/haproxy-front.cfg" <<EOF
 $haproxy_common
 frontend fronted
   bind 127.0.0.1:$port_front
+  tcp-request inspect-delay 10s
+  tcp-request content accept if HTTP
   default_backend fronted
 frontend pp
   bind 127.0.0.1:$port_front_pp
+  tcp-request inspect-delay 10s
+  tcp-request content accept if HTTP
   default_backend pp
 backend fronted
   server streamprox 127.0.0.1:$port_streamprox_fronted
@@ -424,7 +429,7 @@ EOF
 # The Java programs, compiled once against the jar: run in source-file mode, each server JVM would also carry javac.
 jar="$root/demos/target/streamprox.jar"
 mkdir -p "$work/classes"
-javac -d "$work/classes" -cp "$jar" "$here"/{IdleConnections,LocalRouteServer,WebSocketEcho,MjpegViewers,DesignFloor}.java
+javac -d "$work/classes" -cp "$jar" "$here"/{IdleConnections,LocalRouteServer,WebSocketEcho,MjpegViewers,DesignFloor,ConnectionChurn}.java
 bench_java=(java -cp "$work/classes:$jar")
 
 # --compare: the jar and the local-route server as they were at REV, built from that revision's own tree.
@@ -607,6 +612,30 @@ run_ws() {
     }' <<<"$out" >>"$samples"
 }
 
+# run_churn TARGET TEST SECONDS ROUND: ConnectionChurn's new connection per request, straight to the StreamProx
+# process of the PROXY-protocol pair (not through HAProxy), with a PROXY v1 header in the request's own write for
+# streamprox-pp: the bytes arrive as one segment either way, so what differs is the header and the detection.
+run_churn() {
+  local target=$1 seconds=$3 round=$4 pid port mode='' ticks0 ticks1 out
+  pid=${target_pid[$target]}
+  case "$target" in
+    streamprox-pp) port=$port_streamprox_pp mode=proxy-v1 ;;
+    *) port=$port_streamprox_fronted ;;
+  esac
+  ticks0=$(cpu_ticks "$pid")
+  out=$("${bench_java[@]}" ConnectionChurn "$port" "$seconds" "$conns_close" $mode)
+  ticks1=$(cpu_ticks "$pid")
+  printf '### %s churn round %s\n%s\n' "$target" "$round" "$out" >>"$work/logs/wrk.log"
+  grep -q '^CHURN' <<<"$out" || die "the churn client printed no result for $target: $out"
+  [ "$round" -gt 0 ] || return 0
+  awk -v r="$round" -v t="$target" -v ticks=$((ticks1 - ticks0)) -v hz="$clk_tck" '
+    $1 == "CHURN" {
+      printf "%s\t%s\tchurn_cps\t%.0f\n", r, t, $2 / $4
+      printf "%s\t%s\tchurn_cpu_us_per_conn\t%.2f\n", r, t, ticks / hz * 1e6 / $2
+      printf "%s\t%s\tchurn_errors\t%d\n", r, t, $3
+    }' <<<"$out" >>"$samples"
+}
+
 # run_mjpeg TARGET TEST SECONDS ROUND: motion-JPEG viewers on the target's /websocketdemo. The proxy's CPU time is
 # taken over exactly the client's counting window, which the client announces on its standard output.
 run_mjpeg() {
@@ -645,6 +674,7 @@ run_mjpeg() {
 run_test() {
   case "$2" in
     ws) run_ws "$@" ;;
+    churn) run_churn "$@" ;;
     mjpeg) run_mjpeg "$@" ;;
     *) run_wrk "$@" ;;
   esac
@@ -709,7 +739,7 @@ if wanted idle; then
 fi
 
 tests=()
-for test in small close big paced ws mjpeg tls-small tls-close tls-big tls-paced; do
+for test in small close churn big paced ws mjpeg tls-small tls-close tls-big tls-paced; do
   if wanted "$test"; then tests+=("$test"); fi
 done
 log "warming up ${warmup}s per target and test"
@@ -756,7 +786,7 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
   sort -t$'\t' -k3,3 -k2,2 -k4,4g "$samples" | awk -F'\t' '
     BEGIN {
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn " \
-            "big_mibps big_cpu_s_per_gib paced_mibps paced_cpu_s_per_gib idle_kib_per_conn idle_heap_kib_per_conn idle_heap_warm_kib_per_conn " \
+            "churn_cps churn_cpu_us_per_conn big_mibps big_cpu_s_per_gib paced_mibps paced_cpu_s_per_gib idle_kib_per_conn idle_heap_kib_per_conn idle_heap_warm_kib_per_conn " \
             "local_small_rps local_small_p50_ms local_small_p99_ms local_small_cpu_us_per_req " \
             "local_close_cps local_close_p99_ms local_close_cpu_us_per_conn ws_rtps ws_p50_ms ws_p99_ms " \
             "mjpeg_fps_p50 mjpeg_fps_p5 mjpeg_rendered_fps mjpeg_dropped_pct mjpeg_lag_p50_ms mjpeg_lag_p99_ms " \
@@ -782,6 +812,7 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn " \
             "big_mibps big_cpu_s_per_gib paced_mibps paced_cpu_s_per_gib", tls, " ")
       for (i = 1; i in tls; i++) unit["tls_" tls[i]] = unit[tls[i]]
+      unit["churn_cps"] = "conn/s"; unit["churn_cpu_us_per_conn"] = "us/conn"
       unit["ws_rtps"] = "rt/s"; unit["ws_p50_ms"] = unit["ws_p99_ms"] = "ms"
       unit["mjpeg_fps_p50"] = unit["mjpeg_fps_p5"] = unit["mjpeg_rendered_fps"] = "frames/s"
       unit["mjpeg_dropped_pct"] = "%"; unit["mjpeg_lag_p50_ms"] = unit["mjpeg_lag_p99_ms"] = "ms"

@@ -6,6 +6,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.awaitility.core.ConditionTimeoutException;
@@ -43,16 +44,18 @@ public final class AccessLogCapture implements BeforeEachCallback, AfterEachCall
     }
 
     /**
-     * Waits until a line containing the text is written (a connection's line comes when it finishes, which may be
-     * after its client has seen the end), and returns the first such line.
+     * Waits until a line containing all the texts is written (a connection's line comes when it finishes, which may
+     * be after its client has seen the end), and returns the first such line.
      */
-    public String awaitLineContaining(String text) {
+    public String awaitLineContaining(String... texts) {
         try {
             return await().atMost(Duration.ofSeconds(10))
-                    .until(() -> lines().stream().filter(line -> line.contains(text)).findFirst(), Optional::isPresent)
+                    .until(() -> lines().stream().filter(line -> Arrays.stream(texts).allMatch(line::contains))
+                            .findFirst(), Optional::isPresent)
                     .orElseThrow();
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError("no access-log line with '" + text + "'; the lines: " + lines(), e);
+            throw new AssertionError("no access-log line with " + Arrays.toString(texts) + "; the lines: " + lines(),
+                    e);
         }
     }
 }

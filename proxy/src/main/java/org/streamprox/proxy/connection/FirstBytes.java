@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.streamprox.proxy.config.ProxySettings;
 import org.streamprox.proxy.detect.Detection;
 import org.streamprox.proxy.detect.Detector;
@@ -26,6 +28,8 @@ import org.streamprox.proxy.transport.Transport;
  * deadline. A listener with nothing to tell apart (plain HTTP only, no PROXY headers) reads nothing here.
  */
 final class FirstBytes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FirstBytes.class);
 
     /** A whole ordinary head, or the start of a ClientHello, in one read. */
     private static final int DETECT_BYTES = 2048;
@@ -121,6 +125,8 @@ final class FirstBytes {
                 ProxyHeaderReader.Result read = proxyHeaders.read(client, headDeadline);
                 record.countBytes(read.bytesRead(), 0);
                 record.proxied(read.header());
+                // The header's TLVs (the name and protocol the proxy saw, its TLS) are for tracing, not every line.
+                LOG.debug("#{} PROXY header {}", record.id(), read.header().describe());
             } else {
                 detecting = untrustedDetector;
             }

@@ -27,9 +27,9 @@ public final class AccessLog implements ConnectionLog {
                 address(connection.client()), connection.proxiedBy() == null ? "" : " via="
                         + address(connection.proxiedBy()), orDash(connection.method()), orDash(connection.path()),
                 orDash(connection.route()), orDash(connection.target()),
-                connection.protocol() == null ? "" : " protocol=" + connection.protocol(), tls(connection.tls()), connection.responseStatus() == 0 ? "-" : connection.responseStatus(),
-                connection.bytesFromClient(), connection.bytesToClient(), connection.duration().toMillis(),
-                connection.outcome());
+                connection.protocol() == null ? "" : " protocol=" + connection.protocol(), tls(connection.tls()),
+                connection.responseStatus() == 0 ? "-" : connection.responseStatus(), connection.bytesFromClient(),
+                connection.bytesToClient(), connection.duration().toMillis(), connection.outcome());
     }
 
     /**

@@ -24,9 +24,9 @@ import java.time.Duration;
  * @param outcome         how it ended
  */
 public record ConnectionSummary(long id, InetSocketAddress client, InetSocketAddress proxiedBy, String protocol,
-                                String method, String path, String route,
-                                String target, TlsSummary tls, int responseStatus, long bytesFromClient, long bytesToClient,
-                                Duration duration, Outcome outcome) {
+                                String method, String path, String route, String target, TlsSummary tls,
+                                int responseStatus, long bytesFromClient, long bytesToClient, Duration duration,
+                                Outcome outcome) {
 
     /**
      * A TLS connection as the access log shows it.

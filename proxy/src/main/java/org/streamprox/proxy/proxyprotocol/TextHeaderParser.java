@@ -76,15 +76,39 @@ final class TextHeaderParser implements HeaderParser {
         return false;
     }
 
+    /** Byte by byte, without making a string of each prefix: this runs for every byte of every header's word. */
     private void checkProtocol(byte[] bytes, int i) throws ProxyHeaderRefusal {
-        String word = new String(bytes, SIGNATURE.length, i + 1 - SIGNATURE.length, StandardCharsets.ISO_8859_1);
-        if (PROTOCOLS.stream().noneMatch(known -> known.startsWith(word))) {
+        int length = i + 1 - SIGNATURE.length;
+        String matched = null;
+        boolean possible = false;
+        for (String known : PROTOCOLS) {
+            if (startsWith(known, bytes, SIGNATURE.length, length)) {
+                possible = true;
+                if (known.length() == length) {
+                    matched = known;
+                }
+            }
+        }
+        if (!possible) {
             throw malformed("protocol \"" + Printable.escaped(bytes, SIGNATURE.length, i + 1)
                     + "\", not TCP4, TCP6 or UNKNOWN");
         }
-        if (PROTOCOLS.contains(word)) {
-            protocol = word.substring(0, word.length() - 1);
+        if (matched != null) {
+            protocol = matched.substring(0, matched.length() - 1);
         }
+    }
+
+    /** Whether {@code known} starts with the {@code length} bytes at {@code from}. */
+    private static boolean startsWith(String known, byte[] bytes, int from, int length) {
+        if (length > known.length()) {
+            return false;
+        }
+        for (int k = 0; k < length; k++) {
+            if (known.charAt(k) != bytes[from + k]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether the byte can be part of the line after the protocol word: what its addresses are written with. */
@@ -131,7 +155,9 @@ final class TextHeaderParser implements HeaderParser {
 
     private static int port(String text, String end) throws ProxyHeaderRefusal {
         // Digits only and no leading zero: Integer.parseInt would take "+80" and "080".
-        if (!text.matches("0|[1-9][0-9]{0,4}") || Integer.parseInt(text) > 0xffff) {
+        boolean digits = !text.isEmpty() && text.length() <= 5 && text.chars().allMatch(c -> c >= '0' && c <= '9')
+                && (text.length() == 1 || text.charAt(0) != '0');
+        if (!digits || Integer.parseInt(text) > 0xffff) {
             throw malformed(end + " port \"" + text + "\" is not a number from 0 to 65535 without leading zeros");
         }
         return Integer.parseInt(text);

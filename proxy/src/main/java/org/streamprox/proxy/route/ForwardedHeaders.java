@@ -17,7 +17,7 @@ import org.streamprox.proxy.net.IpAddresses;
  */
 public enum ForwardedHeaders {
 
-    /** {@code X-Forwarded-For} (a list), {@code X-Forwarded-Proto}, {@code X-Forwarded-Host}, {@code X-Forwarded-Port}. */
+    /** {@code X-Forwarded-For} (a list), {@code X-Forwarded-Proto}, {@code -Host} and {@code -Port}. */
     X_FORWARDED("x-forwarded"),
     /** RFC 7239's {@code Forwarded: for=...;proto=...;host=...;by=...} (a list). */
     FORWARDED("forwarded");

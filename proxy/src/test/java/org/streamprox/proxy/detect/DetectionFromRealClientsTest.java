@@ -8,22 +8,19 @@ import static org.streamprox.testkit.Command.onPath;
 import static org.streamprox.testkit.Http.ascii;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.http.HeadReader;
 import org.streamprox.proxy.tls.ClientHelloReader;
 import org.streamprox.proxy.transport.PlainTransport;
 import org.streamprox.proxy.transport.Transport;
+import org.streamprox.testkit.CapturingListener;
 
 /**
  * The first bytes of real clients (OpenSSH, curl over HTTP/1.1 and with HTTP/2 prior knowledge, OpenSSL), sent live
@@ -36,27 +33,13 @@ class DetectionFromRealClientsTest {
     private static final Detector DETECTOR = new Detector(List.of(builtIn("tls"), builtIn("ssh"), builtIn("h2c"),
             builtIn("http")), 2048);
 
-    private ServerSocketChannel listener;
+    @RegisterExtension
+    final CapturingListener listener = new CapturingListener();
 
     private static NamedProbe builtIn(String name) {
         return NamedProbe.builtIn(name).orElseThrow();
     }
 
-    @BeforeEach
-    void listen() throws IOException {
-        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
-        // The socket adaptor's accept honours a timeout: a client that failed to start fails the test, not hangs it.
-        listener.socket().setSoTimeout(WAIT_SECONDS * 1000);
-    }
-
-    @AfterEach
-    void close() throws IOException {
-        listener.close();
-    }
-
-    private int port() {
-        return listener.socket().getLocalPort();
-    }
 
     /** What reads the connection after the detector, and checks what it read. */
     @FunctionalInterface
@@ -74,7 +57,7 @@ class DetectionFromRealClientsTest {
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         // openssl s_client reads what to send from its input: it gets nothing.
         process.getOutputStream().close();
-        try (Socket server = listener.socket().accept()) {
+        try (Socket server = listener.accept()) {
             PlainTransport client = new PlainTransport(server.getChannel());
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
             Detection detection = DETECTOR.detect(client, deadline, deadline);
@@ -100,7 +83,7 @@ class DetectionFromRealClientsTest {
     void openSshIsSsh() throws Exception {
         Protocol protocol = detected((client, deadline) -> assertArrayEquals(ascii("SSH-2.0-OpenSSH"),
                 read(client, 15, deadline)), "ssh", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o",
-                "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=" + WAIT_SECONDS, "-p", String.valueOf(port()),
+                "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=" + WAIT_SECONDS, "-p", String.valueOf(listener.port()),
                 "detect@127.0.0.1", "true");
 
         assertEquals(Protocol.SSH, protocol);
@@ -112,7 +95,7 @@ class DetectionFromRealClientsTest {
             HeadReader.Result read = new HeadReader(HeadLimits.defaults()).read(client, deadline);
             assertEquals("/detect?q=1", read.head().target());
         }, "curl", "--noproxy", "*", "--silent", "--max-time", String.valueOf(WAIT_SECONDS),
-                "http://127.0.0.1:" + port() + "/detect?q=1");
+                "http://127.0.0.1:" + listener.port() + "/detect?q=1");
 
         assertEquals(Protocol.HTTP, protocol);
     }
@@ -122,7 +105,7 @@ class DetectionFromRealClientsTest {
         Protocol protocol = detected((client, deadline) -> assertArrayEquals(
                 ascii("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), read(client, 24, deadline)),
                 "curl", "--noproxy", "*", "--silent", "--max-time", String.valueOf(WAIT_SECONDS),
-                "--http2-prior-knowledge", "http://127.0.0.1:" + port() + "/");
+                "--http2-prior-knowledge", "http://127.0.0.1:" + listener.port() + "/");
 
         assertEquals(Protocol.H2C, protocol);
     }
@@ -132,7 +115,7 @@ class DetectionFromRealClientsTest {
         Protocol protocol = detected((client, deadline) -> {
             ClientHelloReader.Result read = new ClientHelloReader(16 * 1024).read(client, deadline);
             assertEquals(Optional.of("detect.example"), read.hello().serverName());
-        }, "openssl", "s_client", "-connect", "127.0.0.1:" + port(), "-servername", "detect.example");
+        }, "openssl", "s_client", "-connect", "127.0.0.1:" + listener.port(), "-servername", "detect.example");
 
         assertEquals(Protocol.TLS, protocol);
     }

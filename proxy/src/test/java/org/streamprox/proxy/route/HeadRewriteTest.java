@@ -94,7 +94,8 @@ class HeadRewriteTest {
         HeadRewrite strip = new HeadRewrite(Map.of(), Map.of(), List.of(),
                 Optional.of(new HeadRewrite.PrefixRewrite("/a", "/b")));
         RequestHead line = HeadParser.parse(ascii("GET /a/x HTTP/1.1\r\n"), false);
-        assertEquals("GET /b/x HTTP/1.1\r\n", new String(strip.apply(line, Origins.PLAIN), StandardCharsets.ISO_8859_1));
+        assertEquals("GET /b/x HTTP/1.1\r\n",
+                new String(strip.apply(line, Origins.PLAIN), StandardCharsets.ISO_8859_1));
     }
 
     @Test

@@ -9,10 +9,8 @@ import static org.streamprox.testkit.Command.onPath;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,10 +22,10 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.streamprox.proxy.transport.PlainTransport;
+import org.streamprox.testkit.CapturingListener;
 
 /**
  * Hellos from real clients (OpenSSL, curl, the JDK), generated live and captured on a loopback listener: what the
@@ -38,27 +36,13 @@ class ClientHelloFromRealClientsTest {
     private static final int LIMIT = 16 * 1024;
     private static final int WAIT_SECONDS = 10;
 
-    private ServerSocketChannel listener;
+    @RegisterExtension
+    final CapturingListener listener = new CapturingListener();
 
-    @BeforeEach
-    void listen() throws IOException {
-        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
-        // The socket adaptor's accept honours a timeout: a client that failed to start fails the test, not hangs it.
-        listener.socket().setSoTimeout(WAIT_SECONDS * 1000);
-    }
-
-    @AfterEach
-    void close() throws IOException {
-        listener.close();
-    }
-
-    private int port() {
-        return listener.socket().getLocalPort();
-    }
 
     /** Accepts the client's connection, reads its hello and hangs up. */
     private ClientHelloReader.Result acceptHello(int limit) throws Exception {
-        try (Socket server = listener.socket().accept()) {
+        try (Socket server = listener.accept()) {
             return new ClientHelloReader(limit).read(new PlainTransport(server.getChannel()),
                     System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS));
         }
@@ -93,7 +77,7 @@ class ClientHelloFromRealClientsTest {
 
     @Test
     void opensslSendsItsServerNameAndProtocols() throws Exception {
-        ClientHelloReader.Result result = helloFrom("openssl", "s_client", "-connect", "127.0.0.1:" + port(),
+        ClientHelloReader.Result result = helloFrom("openssl", "s_client", "-connect", "127.0.0.1:" + listener.port(),
                 "-servername", "OpenSSL.Example", "-alpn", "h2,http/1.1");
 
         assertEquals(new ClientHello(Optional.of("openssl.example"), List.of("h2", "http/1.1"), false),
@@ -109,7 +93,7 @@ class ClientHelloFromRealClientsTest {
     void opensslSendsALargeHelloInSeveralRecords() throws Exception {
         assumeTrue(onPath("openssl"), "openssl is not installed");
         String group = kemAlgorithms().contains("MLKEM768") ? "X25519MLKEM768" : "ffdhe8192";
-        ClientHelloReader.Result result = helloFrom("openssl", "s_client", "-connect", "127.0.0.1:" + port(),
+        ClientHelloReader.Result result = helloFrom("openssl", "s_client", "-connect", "127.0.0.1:" + listener.port(),
                 "-servername", "big.example", "-alpn", "h2", "-groups", group, "-max_send_frag", "512");
 
         assertEquals(new ClientHello(Optional.of("big.example"), List.of("h2"), false), result.hello());
@@ -127,8 +111,8 @@ class ClientHelloFromRealClientsTest {
     @Test
     void curlSendsItsServerNameAndProtocols() throws Exception {
         ClientHelloReader.Result result = helloFrom("curl", "--noproxy", "*", "--silent", "--insecure",
-                "--max-time", String.valueOf(WAIT_SECONDS), "--resolve", "curl.example:" + port() + ":127.0.0.1",
-                "https://curl.example:" + port() + "/");
+                "--max-time", String.valueOf(WAIT_SECONDS), "--resolve", "curl.example:" + listener.port() + ":127.0.0.1",
+                "https://curl.example:" + listener.port() + "/");
 
         assertEquals(new ClientHello(Optional.of("curl.example"), List.of("h2", "http/1.1"), false),
                 result.hello());
@@ -139,7 +123,7 @@ class ClientHelloFromRealClientsTest {
         CompletableFuture<Exception> ended = new CompletableFuture<>();
         Thread.ofVirtual().start(() -> {
             try (SSLSocket socket = (SSLSocket) SSLContext.getDefault().getSocketFactory()
-                    .createSocket(InetAddress.getLoopbackAddress(), port())) {
+                    .createSocket(InetAddress.getLoopbackAddress(), listener.port())) {
                 SSLParameters parameters = socket.getSSLParameters();
                 parameters.setServerNames(List.of(new SNIHostName(serverName)));
                 parameters.setApplicationProtocols(protocols);
@@ -185,7 +169,7 @@ class ClientHelloFromRealClientsTest {
         }
         CompletableFuture<Exception> client = jdkClient("refused.example", 0, protocols.toArray(String[]::new));
 
-        try (Socket server = listener.socket().accept()) {
+        try (Socket server = listener.accept()) {
             PlainTransport transport = new PlainTransport(server.getChannel());
             TlsRefusal refusal = assertThrows(TlsRefusal.class, () -> new ClientHelloReader(1024).read(transport,
                     System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS)));
