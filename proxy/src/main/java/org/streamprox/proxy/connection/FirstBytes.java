@@ -126,7 +126,9 @@ final class FirstBytes {
                 record.countBytes(read.bytesRead(), 0);
                 record.proxied(read.header());
                 // The header's TLVs (the name and protocol the proxy saw, its TLS) are for tracing, not every line.
-                LOG.debug("#{} PROXY header {}", record.id(), read.header().describe());
+                if (LOG.isDebugEnabled()) {
+                    LOG.debug("#{} PROXY header {}", record.id(), read.header().describe());
+                }
             } else {
                 detecting = untrustedDetector;
             }
