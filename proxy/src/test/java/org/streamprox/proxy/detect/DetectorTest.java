@@ -7,20 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.streamprox.testkit.Http.ascii;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -30,6 +27,7 @@ import org.streamprox.proxy.http.HeadReader;
 import org.streamprox.proxy.transport.PlainTransport;
 import org.streamprox.proxy.transport.Transport;
 import org.streamprox.testkit.TrickleTransport;
+import org.streamprox.testkit.LoopbackConnection;
 
 /**
  * The detector over a real loopback connection: what it decides, when, after how many bytes, and that the next
@@ -44,22 +42,15 @@ class DetectorTest {
     private static final List<NamedProbe> BUILT_IN = builtIn("tls", "ssh", "h2c", "http");
     private static final Detector DETECTOR = new Detector(BUILT_IN, LIMIT);
 
-    private ServerSocketChannel listener;
+    @RegisterExtension
+    final LoopbackConnection connection = new LoopbackConnection();
     private Socket peer;
     private PlainTransport transport;
 
     @BeforeEach
-    void connect() throws IOException {
-        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
-        peer = new Socket(InetAddress.getLoopbackAddress(), listener.socket().getLocalPort());
-        transport = new PlainTransport(listener.accept());
-    }
-
-    @AfterEach
-    void close() throws IOException {
-        transport.close();
-        peer.close();
-        listener.close();
+    void connect() {
+        peer = connection.peer();
+        transport = connection.transport();
     }
 
     private static List<NamedProbe> builtIn(String... names) {

@@ -8,41 +8,31 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.streamprox.testkit.Http.ascii;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.streamprox.testkit.LoopbackConnection;
 
 /** The plain transport over a real loopback connection: the contract the engine's stages rely on. */
 class PlainTransportTest {
 
-    private ServerSocketChannel listener;
+    @RegisterExtension
+    final LoopbackConnection connection = new LoopbackConnection();
     private Socket peer;
     private PlainTransport transport;
 
     @BeforeEach
-    void connect() throws IOException {
-        listener = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 1);
-        peer = new Socket(InetAddress.getLoopbackAddress(), listener.socket().getLocalPort());
-        peer.setSoTimeout(5_000);
-        transport = new PlainTransport(listener.accept());
-    }
-
-    @AfterEach
-    void close() throws IOException {
-        transport.close();
-        peer.close();
-        listener.close();
+    void connect() {
+        peer = connection.peer();
+        transport = connection.transport();
     }
 
     private String readAll(int length) throws IOException {
