@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # StreamProx against HAProxy and nginx on this machine, in one run (issue 5).
 #   it/bench/run.sh [--quick] [--rounds N] [--duration SECONDS] [--idle N] [--targets LIST] [--tests LIST]
-#                   [--compare REV]
+#                   [--compare REV] [--pin]
 # Starts on 127.0.0.1 an nginx upstream and every target, measures each target in turn over several rounds
 # (order rotated per round so machine drift hits all alike), prints a table of medians and ratios, writes it to
 # it/bench/results/bench-YYYYmmdd-HHMM.tsv, and stops everything it started. LIST is a comma-separated subset of
@@ -23,6 +23,9 @@
 # in TCP mode, plainly and with send-proxy-v2 to a listener that accepts PROXY headers and detects protocols (an ssh
 # route); their CPU is StreamProx's own. --targets streamprox-fronted,streamprox-pp --tests small,close,churn (churn:
 # ConnectionChurn.java straight to the two StreamProx processes, the PROXY header in the request's own segment)
+# --pin runs every proxy (the measured targets and the HAProxy in front of the pair) on CPU 0 and the rest (upstream
+# nginx, load generators, this script) on the other CPUs, so that the clients' work does not share a core with
+# the measured process: CPU-per-connection figures then vary far less between rounds.
 # Environment: STREAMPROX_JAVA_OPTS (e.g. a JFR recording, with %p in its file name: it applies to every
 # StreamProx process), BENCH_PORT_BASE (default 18180), BENCH_KEEP=1 keeps the temporary directory with
 # configurations and logs.
@@ -32,10 +35,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 usage() {
-  sed -n '2,28s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,31s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
-quick=0 rounds='' duration='' idle='' compare='' tests_arg=idle,small,close,big,ws,mjpeg,tls-small,tls-close,tls-big targets_arg=direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local
+quick=0 pin=0 rounds='' duration='' idle='' compare='' tests_arg=idle,small,close,big,ws,mjpeg,tls-small,tls-close,tls-big targets_arg=direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -45,6 +48,7 @@ while [ $# -gt 0 ]; do
     --targets) targets_arg=${2:?--targets needs a list}; shift ;;
     --compare) compare=${2:?--compare needs a git revision}; shift ;;
     --tests) tests_arg=${2:?--tests needs a list}; shift ;;
+    --pin) pin=1 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown argument: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -189,12 +193,24 @@ trap 'exit 143' TERM
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# Starts "$@" in the background, logging to logs/NAME.log, and polls until it accepts on PORT.
+# With --pin this script and all it starts run on the load CPUs; start_server moves the proxies to CPU 0.
+cpus=$(nproc)   # before pinning, which nproc would then report
+proxy_cpu=()
+if [ "$pin" = 1 ]; then
+  [ "$cpus" -ge 2 ] || die "--pin needs at least two CPUs"
+  command -v taskset >/dev/null || die "--pin needs taskset (util-linux)"
+  taskset -pc "1-$((cpus - 1))" $$ >/dev/null
+  proxy_cpu=(taskset -c 0)
+fi
+
+# Starts "$@" in the background, logging to logs/NAME.log, and polls until it accepts on PORT. Every server but the
+# upstream (direct) is a proxy under measurement.
 start_server() {
-  local name=$1 port=$2 pid deadline
+  local name=$1 port=$2 pid deadline pinning=()
   shift 2
   port_open "$port" && die "port $port is already in use (set BENCH_PORT_BASE)"
-  "$@" >"$work/logs/$name.log" 2>&1 &
+  [ "$name" = direct ] || pinning=("${proxy_cpu[@]}")
+  "${pinning[@]}" "$@" >"$work/logs/$name.log" 2>&1 &
   pid=$!
   server_pids+=("$pid")
   deadline=$((SECONDS + 60))
@@ -777,7 +793,7 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
 {
   echo "# StreamProx benchmark, $(date -Iseconds)"
   echo "# command: it/bench/run.sh $([ "$quick" = 1 ] && echo '--quick ')--rounds $rounds --duration $duration --idle $idle --targets $targets_arg --tests $tests_arg${compare:+ --compare $compare ($(git -C "$root" rev-parse --short "$compare"))}${STREAMPROX_JAVA_OPTS:+ (STREAMPROX_JAVA_OPTS=$STREAMPROX_JAVA_OPTS)}"
-  echo "# machine: $(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# machine: $cpus cores$([ "$pin" = 0 ] || echo ", proxies pinned to CPU 0") ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# versions: $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(nginx -v 2>&1 | cut -d' ' -f3), $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), java $(streamprox_java_major "$JAVA_HOME/bin/java") ($JAVA_HOME), streamprox $(git -C "$root" rev-parse --short HEAD)"
   echo "# wrk: $threads threads; connections small $conns_small, close $conns_close, big $conns_big (paced: $paced_rate/s each); CPU from /proc (all threads and child processes of the proxy)"
   [ -z "$tls_agreed" ] || echo "# TLS: one ECDSA P-256 certificate, resumption off everywhere (a session offered back by s_client is not resumed); agreed with s_client:$tls_agreed; tls_* vs_haproxy is to haproxy-tls (terminating) or haproxy-pass (passthrough), vs_plain to the same proxy's plain figure (streamprox, haproxy)"
