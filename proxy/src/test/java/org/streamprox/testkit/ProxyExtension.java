@@ -2,11 +2,13 @@ package org.streamprox.testkit;
 
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -25,6 +27,8 @@ import org.streamprox.proxy.server.StreamProx;
  */
 public final class ProxyExtension implements AfterEachCallback {
 
+    private static final InetSocketAddress FREE_PORT = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+
     private StreamProx server;
 
     public StreamProx start(Router router) throws Exception {
@@ -32,18 +36,26 @@ public final class ProxyExtension implements AfterEachCallback {
     }
 
     public StreamProx start(Router router, UnaryOperator<ProxySettings> settings, LocalApps apps) throws Exception {
-        if (server != null) {
-            throw new IllegalStateException("one proxy per test");
-        }
-        ProxySettings base = ProxySettings.listeningOn(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-        server = StreamProx.start(settings.apply(base), router, apps);
-        return server;
+        return keep(() -> StreamProx.start(settings.apply(ProxySettings.listeningOn(FREE_PORT)), router, apps));
     }
 
     /** Starts the configuration's only listener, on a free loopback port whatever it says. */
     public StreamProx start(ProxyConfig config) throws Exception {
         ProxyConfig.Listener listener = config.listeners().get(0);
         return start(listener.router(), base -> listener.settings().withListen(base.listen()), LocalApps.NONE);
+    }
+
+    /** Starts the configuration's only listener, on a free loopback port, keeping the engine's meters there. */
+    public StreamProx start(ProxyConfig config, MeterRegistry registry) throws Exception {
+        return keep(() -> StreamProx.start(config.listeningOn(List.of(FREE_PORT)), LocalApps.NONE, registry));
+    }
+
+    private StreamProx keep(Callable<StreamProx> starting) throws Exception {
+        if (server != null) {
+            throw new IllegalStateException("one proxy per test");
+        }
+        server = starting.call();
+        return server;
     }
 
     /** A router whose single rule sends every connection to the route. */

@@ -9,17 +9,12 @@ import org.streamprox.proxy.transport.LingeringClose;
 import org.streamprox.proxy.transport.Transport;
 
 /**
- * Refuse a client that spoke TLS with a fatal alert, in plain as a handshake that has not begun sends it, then close;
- * {@link TlsAlert#NONE} closes without one (the client went away, or the TLS engine already sent its own).
+ * Refuse a client that spoke TLS with a fatal alert, in plain as a handshake that has not begun sends it, then close.
  */
 record Alert(int alert, String reason) implements Plan {
 
     @Override
     public void carryOut(Transport client, ConnectionRecord record) {
-        if (alert == TlsAlert.NONE) {
-            Plan.end(client, record, Outcome.closed(reason));
-            return;
-        }
         Outcome outcome = Outcome.alerted(TlsAlert.name(alert), reason);
         try {
             ByteBuffer bytes = TlsAlert.fatal(alert);

@@ -9,6 +9,7 @@ import org.streamprox.proxy.http.HeadException;
 import org.streamprox.proxy.http.HeadReader;
 import org.streamprox.proxy.observe.ConnectionRecord;
 import org.streamprox.proxy.observe.Outcome;
+import org.streamprox.proxy.observe.Refusal;
 import org.streamprox.proxy.proxyprotocol.ProxyHeaderRefusal;
 import org.streamprox.proxy.tls.ClientHello;
 import org.streamprox.proxy.tls.TlsRefusal;
@@ -84,23 +85,29 @@ public final class ClientConnection implements Runnable {
             read = context.heads().read(client, deadline);
         } catch (ProxyHeaderRefusal e) {
             record.countBytes(e.bytesRead(), 0);
-            return record.headStageOver() ? new Close(Outcome.closed(e.getMessage())) : placeGivenUp(false);
+            return record.headStageOver() ? new Close(Outcome.closed(Refusal.PROXY_HEADER, e.getMessage()))
+                    : placeGivenUp(false);
         } catch (TlsRefusal e) {
             record.countBytes(e.bytesRead(), 0);
-            return record.headStageOver() ? new Alert(e.alert(), e.getMessage()) : placeGivenUp(false);
+            if (!record.headStageOver()) {
+                return placeGivenUp(false);
+            }
+            return e.answerable() ? new Alert(e.alert(), e.getMessage())
+                    : new Close(Outcome.closed(e.refusal(), e.getMessage()));
         } catch (HeadException e) {
             record.countBytes(e.bytesRead(), 0);
             if (!record.headStageOver()) {
                 return placeGivenUp(e.bytesRead() > 0);
             }
-            return e.answerable() ? new Answer(e.status(), e.getMessage()) : new Close(Outcome.closed(e.getMessage()));
+            return e.answerable() ? new Answer(e.status(), e.refusal(), e.getMessage())
+                    : new Close(Outcome.closed(e.refusal(), e.getMessage()));
         } catch (IOException e) {
             return record.headStageOver() ? new Close(Outcome.failed(e)) : placeGivenUp(false);
         }
         record.firstRequest(read.head().method(), read.head().path(), read.bytesRead());
         if (hello.isEmpty() && context.settings().tls().required()) {
             // nginx's answer: a browser shows it, where a close would leave the user guessing.
-            return admitted(true, () -> new Answer(400, "plain HTTP request sent to HTTPS port"));
+            return admitted(true, () -> new Answer(400, Refusal.TLS_REQUIRED, "plain HTTP request sent to HTTPS port"));
         }
         Optional<ClientHello> arrival = hello;
         return admitted(true, () -> Routing.plan(context, read, arrival, record, client.localAddress()));
@@ -117,7 +124,8 @@ public final class ClientConnection implements Runnable {
         if (record.overClientLimit()) {
             String reason = "more than " + context.settings().connections().maxConnectionsPerClient()
                     + " connections from this address";
-            return speaksHttp ? new Answer(429, reason) : new Close(Outcome.closed(reason));
+            return speaksHttp ? new Answer(429, Refusal.CLIENT_LIMIT, reason)
+                    : new Close(Outcome.closed(Refusal.CLIENT_LIMIT, reason));
         }
         return routing.get();
     }
@@ -125,6 +133,7 @@ public final class ClientConnection implements Runnable {
     /** The listener was full and gave this connection's place to a newer one before its head was complete. */
     private static Plan placeGivenUp(boolean answerable) {
         String reason = "listener full: its place went to a new connection while its head was still coming";
-        return answerable ? new Answer(408, reason) : new Close(Outcome.closed(reason));
+        return answerable ? new Answer(408, Refusal.LISTENER_FULL, reason)
+                : new Close(Outcome.closed(Refusal.LISTENER_FULL, reason));
     }
 }

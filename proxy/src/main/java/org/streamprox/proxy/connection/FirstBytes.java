@@ -16,6 +16,7 @@ import org.streamprox.proxy.detect.Protocol;
 import org.streamprox.proxy.net.AddressBlocks;
 import org.streamprox.proxy.observe.ConnectionRecord;
 import org.streamprox.proxy.observe.Outcome;
+import org.streamprox.proxy.observe.Refusal;
 import org.streamprox.proxy.proxyprotocol.ProxyHeaderReader;
 import org.streamprox.proxy.proxyprotocol.ProxyHeaderRefusal;
 import org.streamprox.proxy.route.Route;
@@ -138,7 +139,9 @@ final class FirstBytes {
         }
         long detectDeadline = router.onSilence().isPresent()
                 ? System.nanoTime() + settings.arrival().detectTimeout().toNanos() : headDeadline;
-        return verdict(detecting.get().detect(client, detectDeadline, headDeadline), client, record);
+        Detection detection = detecting.get().detect(client, detectDeadline, headDeadline);
+        record.detected(detection.label());
+        return verdict(detection, client, record);
     }
 
     private Verdict verdict(Detection detection, Transport client, ConnectionRecord record) {
@@ -150,7 +153,7 @@ final class FirstBytes {
             // The very instance: a protocol the configuration named alike is another.
             case Detection.Matched matched when matched.protocol() == PROXY_HEADER -> {
                 record.countBytes(matched.bytesRead(), 0);
-                yield new Verdict.Refused(new Close(Outcome.closed("PROXY header from "
+                yield new Verdict.Refused(new Close(Outcome.closed(Refusal.PROXY_HEADER, "PROXY header from "
                         + client.peerAddress().getAddress().getHostAddress()
                         + ", which is not a trusted proxy (accept-proxy-protocol)")));
             }
@@ -162,10 +165,11 @@ final class FirstBytes {
             }
             case Detection.Incomplete incomplete -> {
                 record.countBytes(incomplete.bytesRead(), 0);
-                String reason = "first bytes not complete within " + settings.head().timeout().toMillis() + " ms";
+                long timeout = settings.head().timeout().toMillis();
                 yield new Verdict.Refused(incomplete.awaited().equals(Protocol.HTTP)
-                        ? new Answer(408, "head not complete within " + settings.head().timeout().toMillis() + " ms")
-                        : new Close(Outcome.closed(reason + " (" + incomplete.awaited().name() + "?)")));
+                        ? new Answer(408, Refusal.HEAD_TIMEOUT, "head not complete within " + timeout + " ms")
+                        : new Close(Outcome.closed(Refusal.HEAD_TIMEOUT, "first bytes not complete within " + timeout
+                                + " ms (" + incomplete.awaited().name() + "?)")));
             }
             // HTTP, unknown bytes (refused by the head reader as before: h2c's preface with 505), silence without a
             // route, an early close.

@@ -26,13 +26,17 @@ record Forward(Tunnels tunnels, Target.Remote remote, Optional<Duration> idleTim
 
     @Override
     public void carryOut(Transport client, ConnectionRecord record) {
+        byte[] proxyHeader = proxyHeader(client, record);
+        long connecting = System.nanoTime();
         Transport upstream;
         try {
-            upstream = UpstreamConnector.connect(remote, proxyHeader(client, record));
+            upstream = UpstreamConnector.connect(remote, proxyHeader);
         } catch (ConnectFailure e) {
-            new Answer(e.status(), e.getMessage()).carryOut(client, record);
+            record.upstreamConnect(false, Duration.ofNanos(System.nanoTime() - connecting));
+            new Answer(e.status(), e.refusal(), e.getMessage()).carryOut(client, record);
             return;
         }
+        record.upstreamConnect(true, Duration.ofNanos(System.nanoTime() - connecting));
         try {
             client.channel().setOption(StandardSocketOptions.TCP_NODELAY, true);
             upstream.write(ByteBuffer.wrap(firstBytes));

@@ -6,6 +6,7 @@ import java.util.Optional;
 import org.streamprox.proxy.http.HeadReader;
 import org.streamprox.proxy.http.RequestHead;
 import org.streamprox.proxy.observe.ConnectionRecord;
+import org.streamprox.proxy.observe.Refusal;
 import org.streamprox.proxy.route.RequestOrigin;
 import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.route.Target;
@@ -31,7 +32,7 @@ final class Routing {
         RequestHead head = read.head();
         Optional<Route> found = context.router().route(head, hello);
         if (found.isEmpty()) {
-            return new Answer(404, "no route for " + head.method() + " " + head.path()
+            return new Answer(404, Refusal.NO_ROUTE, "no route for " + head.method() + " " + head.path()
                     + head.host().map(host -> " on host " + host).orElse(""));
         }
         Route route = found.get();
@@ -46,7 +47,8 @@ final class Routing {
                     firstBytes(route.rewrite().apply(head, origin), read.leftover()));
             case Target.Redirect redirect -> redirect.location().expand(head, origin)
                     .<Plan>map(location -> new Redirection(redirect.status(), location))
-                    .orElseGet(() -> new Answer(400, "no host to redirect to: the request named none"));
+                    .orElseGet(() -> new Answer(400, Refusal.BAD_REQUEST,
+                            "no host to redirect to: the request named none"));
             case Target.PassThrough passThrough -> throw new IllegalStateException(
                     "router " + context.router() + " chose passthrough route '" + route.name() + "' for a head");
         };

@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
 import org.streamprox.proxy.observe.ConnectionRecord;
+import org.streamprox.proxy.observe.ConnectionSummary.TlsHandshake;
 import org.streamprox.proxy.observe.ConnectionSummary.TlsSummary;
 import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.tls.ClientHello;
@@ -41,7 +42,21 @@ final class TlsArrival {
     private TlsArrival() {
     }
 
+    /**
+     * Reads the ClientHello and passes it through or terminates it; a connection not passed through counts as a TLS
+     * handshake of the engine's, done or failed.
+     */
     static Decision decide(ListenerContext context, Transport client, ConnectionRecord record, long deadline)
+            throws IOException, TlsRefusal {
+        try {
+            return arrive(context, client, record, deadline);
+        } catch (IOException | TlsRefusal e) {
+            record.tlsHandshake(TlsHandshake.FAILED);
+            throw e;
+        }
+    }
+
+    private static Decision arrive(ListenerContext context, Transport client, ConnectionRecord record, long deadline)
             throws IOException, TlsRefusal {
         TlsSettings settings = context.settings().tls();
         ClientHelloReader.Result read = new ClientHelloReader(settings.maxHelloBytes()).read(client, deadline);
@@ -69,12 +84,13 @@ final class TlsArrival {
         try {
             negotiated = tls.handshake(deadline);
         } catch (SocketTimeoutException e) {
-            throw new TlsRefusal(TlsAlert.NONE, "TLS handshake not complete within "
+            throw TlsRefusal.tooLate("TLS handshake not complete within "
                     + context.settings().head().timeout().toMillis() + " ms").afterReading(read.bytesRead());
         } catch (SSLException e) {
             // The transport has sent the engine's own alert.
-            throw new TlsRefusal(TlsAlert.NONE, e.getMessage()).afterReading(read.bytesRead());
+            throw TlsRefusal.handshakeFailed(e.getMessage()).afterReading(read.bytesRead());
         }
+        record.tlsHandshake(TlsHandshake.DONE);
         // TLSv1.3 as tls1.3, lower case like the rest of the line.
         record.tls(new TlsSummary(negotiated.protocol().toLowerCase(Locale.ROOT).replace("v", ""),
                 hello.serverName().orElse(null), negotiated.applicationProtocol().orElse(null)));

@@ -9,8 +9,16 @@ public sealed interface Detection {
     /** How many bytes were read (and given back): for the access log. */
     int bytesRead();
 
+    /** The result in one word, for the metrics: the protocol's name, {@code unknown}, {@code incomplete}, ... */
+    String label();
+
     /** The first probe in order that did not say no said yes. */
     record Matched(Protocol protocol, int bytesRead) implements Detection {
+
+        @Override
+        public String label() {
+            return protocol.name();
+        }
     }
 
     /**
@@ -18,6 +26,11 @@ public sealed interface Detection {
      * client ended its stream.
      */
     record Unknown(int bytesRead) implements Detection {
+
+        @Override
+        public String label() {
+            return "unknown";
+        }
     }
 
     /**
@@ -26,6 +39,11 @@ public sealed interface Detection {
      * run next would fail at once, before reading the bytes given back, and report that nothing was sent.
      */
     record Incomplete(Protocol awaited, int bytesRead) implements Detection {
+
+        @Override
+        public String label() {
+            return "incomplete";
+        }
     }
 
     /**
@@ -38,6 +56,11 @@ public sealed interface Detection {
         public int bytesRead() {
             return 0;
         }
+
+        @Override
+        public String label() {
+            return "silent";
+        }
     }
 
     /** The client ended its stream without sending anything. */
@@ -46,6 +69,11 @@ public sealed interface Detection {
         @Override
         public int bytesRead() {
             return 0;
+        }
+
+        @Override
+        public String label() {
+            return "closed";
         }
     }
 }

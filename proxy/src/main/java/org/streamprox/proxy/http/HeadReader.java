@@ -89,7 +89,7 @@ public final class HeadReader {
                 }
                 int read = readBeforeDeadline(client, ByteBuffer.wrap(buffer, length, buffer.length - length));
                 if (read < 0) {
-                    throw new HeadException(0, length == 0
+                    throw HeadException.clientGone(length == 0
                             ? "client closed the connection without sending anything"
                             : "client closed the connection after " + length + " bytes of an unfinished head");
                 }
@@ -113,9 +113,9 @@ public final class HeadReader {
                 return client.readBefore(into, deadline);
             } catch (SocketTimeoutException e) {
                 // A client that never sent a byte (a browser's speculative connection, a port scan) is closed quietly.
-                boolean started = length > 0;
-                throw new HeadException(started ? 408 : 0, (started ? "head not complete within "
-                        : "nothing sent within ") + limits.timeout().toMillis() + " ms");
+                long timeout = limits.timeout().toMillis();
+                throw length > 0 ? new HeadException(408, "head not complete within " + timeout + " ms")
+                        : HeadException.nothingSent("nothing sent within " + timeout + " ms");
             }
         }
 
@@ -133,7 +133,7 @@ public final class HeadReader {
                     throw new HeadException(400, "bare CR in the head");
                 }
                 if (i == 3 && bytes[0] == 'S' && bytes[1] == 'S' && bytes[2] == 'H' && b == '-') {
-                    throw new HeadException(0, "not HTTP: an SSH greeting");
+                    throw HeadException.notHttp("not HTTP: an SSH greeting");
                 }
                 if (b == 0) {
                     throw new HeadException(400, "NUL byte in the head");
@@ -162,7 +162,7 @@ public final class HeadReader {
             throw new HeadException(400, "empty line before the request line");
         }
         if (!HeadParser.isTokenChar(b)) {
-            throw new HeadException(0, String.format("not HTTP: first byte 0x%02x%s", b & 0xff,
+            throw HeadException.notHttp(String.format("not HTTP: first byte 0x%02x%s", b & 0xff,
                     b == 0x16 ? " (a TLS handshake)" : ""));
         }
     }

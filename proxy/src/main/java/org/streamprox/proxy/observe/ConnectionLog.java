@@ -1,6 +1,6 @@
 package org.streamprox.proxy.observe;
 
-/** Where finished connections are reported: the access log today, metrics next to it later. */
+/** Where finished connections are reported: the access log, and a listener's meters ({@link ListenerMetrics}). */
 @FunctionalInterface
 public interface ConnectionLog {
 

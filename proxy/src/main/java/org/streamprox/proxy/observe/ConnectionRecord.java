@@ -60,6 +60,7 @@ public final class ConnectionRecord {
     /** Where the client connected to, when a PROXY header said; else the listener's own address. */
     private InetSocketAddress destination;
     private String protocol;
+    private String detected;
     private final long startNanos = System.nanoTime();
     private final Place place;
     private final Ledger ledger;
@@ -72,6 +73,9 @@ public final class ConnectionRecord {
     private String route;
     private String target;
     private ConnectionSummary.TlsSummary tls;
+    private ConnectionSummary.TlsHandshake tlsHandshake = ConnectionSummary.TlsHandshake.NONE;
+    private Duration headRead;
+    private ConnectionSummary.UpstreamConnect upstreamConnect;
     private long bytesFromClient;
     private long bytesToClient;
     private int responseStatus;
@@ -118,16 +122,22 @@ public final class ConnectionRecord {
         protocol = name;
     }
 
+    /** What the first bytes were taken for, when the listener told them apart ({@code http}, {@code unknown}). */
+    public void detected(String label) {
+        detected = label;
+    }
+
     /** The client: the peer, or the one its PROXY header named. */
     public InetSocketAddress client() {
         return client;
     }
 
-    /** The first request's method and path, and the bytes read to get its head. */
+    /** The first request's method and path, and the bytes read to get its head; its head is read now. */
     public void firstRequest(String requestMethod, String requestPath, long headBytes) {
         method = requestMethod;
         path = requestPath;
         bytesFromClient += headBytes;
+        headRead = Duration.ofNanos(System.nanoTime() - startNanos);
     }
 
     /**
@@ -150,6 +160,16 @@ public final class ConnectionRecord {
     /** How the connection spoke TLS; a later call (after termination) replaces an earlier one (the ClientHello). */
     public void tls(ConnectionSummary.TlsSummary how) {
         tls = how;
+    }
+
+    /** Whether the engine's TLS handshake with the client was done, or failed. */
+    public void tlsHandshake(ConnectionSummary.TlsHandshake how) {
+        tlsHandshake = how;
+    }
+
+    /** Connecting to the upstream took this long, and reached it or not. */
+    public void upstreamConnect(boolean connected, Duration took) {
+        upstreamConnect = new ConnectionSummary.UpstreamConnect(connected, took);
     }
 
     /** The status of the first response to the client; only the first call with a status counts. */
@@ -207,6 +227,6 @@ public final class ConnectionRecord {
     public ConnectionSummary summary() {
         return new ConnectionSummary(id, client, proxiedBy, protocol, method, path, route, target, tls,
                 responseStatus, bytesFromClient, bytesToClient, Duration.ofNanos(System.nanoTime() - startNanos),
-                outcome);
+                outcome, new ConnectionSummary.Stages(detected, tlsHandshake, headRead, upstreamConnect));
     }
 }

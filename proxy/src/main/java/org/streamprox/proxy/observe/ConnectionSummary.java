@@ -4,8 +4,8 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 
 /**
- * A connection as the access log sees it, taken from its record when it finishes: plain values, safe to hand to
- * any thread.
+ * A connection as the access log and the metrics see it, taken from its record when it finishes: plain values, safe
+ * to hand to any thread.
  *
  * @param id              the listener's number for the connection
  * @param client          the client's address: the peer's, or the one its PROXY header named
@@ -22,11 +22,12 @@ import java.time.Duration;
  * @param bytesToClient   bytes written to the client
  * @param duration        from accept to the summary
  * @param outcome         how it ended
+ * @param stages          how it went through the engine's stages, for the metrics
  */
 public record ConnectionSummary(long id, InetSocketAddress client, InetSocketAddress proxiedBy, String protocol,
                                 String method, String path, String route, String target, TlsSummary tls,
                                 int responseStatus, long bytesFromClient, long bytesToClient, Duration duration,
-                                Outcome outcome) {
+                                Outcome outcome, Stages stages) {
 
     /**
      * A TLS connection as the access log shows it.
@@ -38,5 +39,40 @@ public record ConnectionSummary(long id, InetSocketAddress client, InetSocketAdd
      *                   passed through, or null
      */
     public record TlsSummary(String protocol, String serverName, String alpn) {
+    }
+
+    /**
+     * How a connection went through the engine's stages before it was served: what the metrics time and count
+     * besides its outcome and bytes.
+     *
+     * @param detected        what its first bytes were taken for ({@code http}, {@code tls}, {@code ssh}, a
+     *                        {@code protocols:} name, {@code silent}, {@code unknown}, ...), or null on a listener
+     *                        with nothing to tell apart
+     * @param tlsHandshake    how the engine's own TLS handshake with the client went
+     * @param headRead        from accept until the first request's head was read, whatever came before it (a PROXY
+     *                        header, a TLS handshake) included; null when no head was read
+     * @param upstreamConnect connecting to the upstream, or null when none was tried
+     */
+    public record Stages(String detected, TlsHandshake tlsHandshake, Duration headRead,
+                         UpstreamConnect upstreamConnect) {
+    }
+
+    /** The engine's TLS handshake with a client: none (plain, or passed through unread), done, or failed. */
+    public enum TlsHandshake {
+        /** The engine did not try: the connection was plain, or its TLS was passed through. */
+        NONE,
+        /** The engine terminated the client's TLS. */
+        DONE,
+        /** TLS came for the engine to terminate, and it could not: the ClientHello refused, the handshake failed. */
+        FAILED
+    }
+
+    /**
+     * Connecting to a remote route's upstream, its TLS handshake and the PROXY header included.
+     *
+     * @param connected whether the upstream was reached (else the client was answered {@code 502} or {@code 504})
+     * @param took      how long it took, until connected or refused
+     */
+    public record UpstreamConnect(boolean connected, Duration took) {
     }
 }

@@ -1,17 +1,20 @@
 package org.streamprox.proxy.observe;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 
 /**
- * How a connection ended: a kind to count and decide on, the HTTP status when the engine answered, and the detail
- * the access log shows. {@link #toString()} is the access log's outcome field.
+ * How a connection ended: a kind to count and decide on, the HTTP status when the engine answered, why the engine
+ * refused it, and the detail the access log shows. {@link #toString()} is the access log's outcome field.
  *
- * @param kind   what happened
- * @param status the status of the engine's answer for {@link Kind#REFUSED}, else 0
- * @param detail why, in words; for some kinds the whole phrase
+ * @param kind    what happened
+ * @param status  the status of the engine's answer for {@link Kind#REFUSED}, else 0
+ * @param refusal why the engine refused the connection, or null when it did not (it was served, or the client went
+ *                away first)
+ * @param detail  why, in words; for some kinds the whole phrase
  */
-public record Outcome(Kind kind, int status, String detail) {
+public record Outcome(Kind kind, int status, Refusal refusal, String detail) {
 
     public enum Kind {
         /** Both sides finished. */
@@ -43,53 +46,71 @@ public record Outcome(Kind kind, int status, String detail) {
         /** The connection's thread was interrupted. */
         INTERRUPTED,
         /** A bug: an exception nothing expected. */
-        INTERNAL_ERROR
+        INTERNAL_ERROR;
+
+        private final String label = name().toLowerCase(Locale.ROOT).replace('_', '-');
+
+        /** As the metrics write it: {@code ok}, {@code client-reset}. */
+        public String label() {
+            return label;
+        }
     }
 
-    public static final Outcome OK = new Outcome(Kind.OK, 0, "ok");
-    public static final Outcome CLIENT_RESET = new Outcome(Kind.CLIENT_RESET, 0, "client reset the connection");
-    public static final Outcome UPSTREAM_RESET = new Outcome(Kind.UPSTREAM_RESET, 0, "upstream reset the connection");
-    public static final Outcome INTERRUPTED = new Outcome(Kind.INTERRUPTED, 0, "interrupted");
-    public static final Outcome DRAIN_TIMEOUT = new Outcome(Kind.SHUTDOWN, 0, "shutdown: drain timeout");
+    public static final Outcome OK = new Outcome(Kind.OK, "ok");
+    public static final Outcome CLIENT_RESET = new Outcome(Kind.CLIENT_RESET, "client reset the connection");
+    public static final Outcome UPSTREAM_RESET = new Outcome(Kind.UPSTREAM_RESET, "upstream reset the connection");
+    public static final Outcome INTERRUPTED = new Outcome(Kind.INTERRUPTED, "interrupted");
+    public static final Outcome DRAIN_TIMEOUT = new Outcome(Kind.SHUTDOWN, "shutdown: drain timeout");
 
-    /** Answered with {@code status}; {@code reason} is what the answer's body said. */
-    public static Outcome refused(int status, String reason) {
-        return new Outcome(Kind.REFUSED, status, reason);
+    /** An outcome without an answer of the engine's and without a refusal. */
+    private Outcome(Kind kind, String detail) {
+        this(kind, 0, null, detail);
+    }
+
+    /** Answered with {@code status}, refused for {@code why}; {@code reason} is what the answer's body said. */
+    public static Outcome refused(int status, Refusal why, String reason) {
+        return new Outcome(Kind.REFUSED, status, why, reason);
     }
 
     /** The answer could not be written: the client had gone. */
-    public static Outcome refusedUndelivered(int status, String reason, Exception failure) {
-        return refused(status, reason + " (not delivered: " + failure.getMessage() + ")");
+    public static Outcome refusedUndelivered(int status, Refusal why, String reason, Exception failure) {
+        return refused(status, why, reason + " (not delivered: " + failure.getMessage() + ")");
     }
 
     /** Sent elsewhere with the engine's own redirect: it ended as it should. */
     public static Outcome redirected(String location) {
-        return new Outcome(Kind.OK, 0, "redirected to " + location);
+        return new Outcome(Kind.OK, "redirected to " + location);
     }
 
     /** Refused with the TLS alert named {@code alert}, for example {@code unrecognized_name}. */
     public static Outcome alerted(String alert, String reason) {
-        return new Outcome(Kind.ALERTED, 0, "alert " + alert + ": " + reason);
+        return new Outcome(Kind.ALERTED, 0, Refusal.TLS_ALERT, "alert " + alert + ": " + reason);
     }
 
+    /** Closed without an answer, and not refused: the client went away, or its app connection broke. */
     public static Outcome closed(String why) {
-        return new Outcome(Kind.CLOSED, 0, why);
+        return closed(null, why);
+    }
+
+    /** Closed without an answer, refused for {@code refusal}; null when nothing was refused (the client went away). */
+    public static Outcome closed(Refusal refusal, String why) {
+        return new Outcome(Kind.CLOSED, 0, refusal, why);
     }
 
     public static Outcome failed(Exception failure) {
-        return new Outcome(Kind.FAILED, 0, String.valueOf(failure.getMessage()));
+        return new Outcome(Kind.FAILED, String.valueOf(failure.getMessage()));
     }
 
     public static Outcome sideFailed(boolean client, Exception failure) {
-        return new Outcome(client ? Kind.CLIENT_FAILED : Kind.UPSTREAM_FAILED, 0, String.valueOf(failure.getMessage()));
+        return new Outcome(client ? Kind.CLIENT_FAILED : Kind.UPSTREAM_FAILED, String.valueOf(failure.getMessage()));
     }
 
     public static Outcome idleFor(Duration timeout) {
-        return new Outcome(Kind.IDLE, 0, "idle for " + timeout.toMillis() + " ms");
+        return new Outcome(Kind.IDLE, "idle for " + timeout.toMillis() + " ms");
     }
 
     public static Outcome halfClosedFor(Duration timeout) {
-        return new Outcome(Kind.HALF_CLOSE_TIMEOUT, 0, "half-closed for " + timeout.toMillis() + " ms");
+        return new Outcome(Kind.HALF_CLOSE_TIMEOUT, "half-closed for " + timeout.toMillis() + " ms");
     }
 
     /** How a local app's connection ended: {@code cause} is null when it closed normally. */
@@ -97,15 +118,15 @@ public record Outcome(Kind kind, int status, String detail) {
         if (cause == null) {
             return OK;
         }
-        return cause instanceof TimeoutException ? new Outcome(Kind.IDLE, 0, "idle timeout") : closed(cause.toString());
+        return cause instanceof TimeoutException ? new Outcome(Kind.IDLE, "idle timeout") : closed(cause.toString());
     }
 
     public static Outcome handOffFailed(Throwable cause) {
-        return new Outcome(Kind.HAND_OFF_FAILED, 0, String.valueOf(cause.getMessage()));
+        return new Outcome(Kind.HAND_OFF_FAILED, String.valueOf(cause.getMessage()));
     }
 
     public static Outcome internalError(Throwable cause) {
-        return new Outcome(Kind.INTERNAL_ERROR, 0, cause.toString());
+        return new Outcome(Kind.INTERNAL_ERROR, cause.toString());
     }
 
     /** The access log's outcome field. */

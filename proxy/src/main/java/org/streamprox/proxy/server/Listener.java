@@ -16,6 +16,8 @@ import org.streamprox.proxy.connection.ListenerContext;
 import org.streamprox.proxy.observe.AccessLog;
 import org.streamprox.proxy.observe.ConnectionRecord;
 import org.streamprox.proxy.observe.ConnectionSummary;
+import org.streamprox.proxy.observe.EngineMetrics;
+import org.streamprox.proxy.observe.ListenerMetrics;
 import org.streamprox.proxy.observe.Outcome;
 import org.streamprox.proxy.transport.PlainTransport;
 
@@ -58,6 +60,7 @@ final class Listener {
     private final AtomicLong connectionIds;
     private final ServerSocketChannel serverChannel;
     private final InetSocketAddress boundAddress;
+    private final ListenerMetrics metrics;
     private final Thread acceptLoop;
     private volatile boolean stopping;
     // Touched by the accept loop only.
@@ -68,8 +71,10 @@ final class Listener {
      * Binds the listening port and starts accepting.
      *
      * @param connectionIds numbers connections, shared by the process's listeners so the access log's are unique
+     * @param metrics       where the listener's meters are kept, from now until it has drained
      */
-    Listener(ListenerContext context, ConnectionThreads threads, AtomicLong connectionIds) throws IOException {
+    Listener(ListenerContext context, ConnectionThreads threads, AtomicLong connectionIds, EngineMetrics metrics)
+            throws IOException {
         this.context = context;
         this.threads = threads;
         this.connectionIds = connectionIds;
@@ -86,6 +91,7 @@ final class Listener {
             serverChannel.close();
             throw new IOException(AccessLog.address(context.settings().listen()) + ": " + e.getMessage(), e);
         }
+        this.metrics = metrics.forListener(listening(), admission::admitted);
         // A virtual thread too: handing each accepted socket to a sibling virtual thread then costs no
         // cross-thread wake-up of a platform thread (measured: about 15% less CPU per new connection).
         acceptLoop = Thread.ofVirtual().name("streamprox-accept-" + boundAddress.getPort())
@@ -123,7 +129,7 @@ final class Listener {
 
     /**
      * After {@link #stopAccepting()}: waits up to {@code drain} for the connections it serves to finish, then cuts
-     * what is left.
+     * what is left. Its open-connections gauge goes with it.
      *
      * @return whether every connection finished within the drain time
      */
@@ -136,6 +142,7 @@ final class Listener {
             registry.abortAll(Outcome.DRAIN_TIMEOUT);
             registry.awaitEmpty(Duration.ofSeconds(5));
         }
+        metrics.close();
         return drained;
     }
 
@@ -261,6 +268,7 @@ final class Listener {
         @Override
         public void finished(ConnectionRecord connection, ConnectionSummary summary) {
             context.log().finished(summary);
+            metrics.finished(summary);
             unfinishedHeads.remove(connection);
             registry.remove(connection);
         }

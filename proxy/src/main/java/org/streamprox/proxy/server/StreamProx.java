@@ -1,5 +1,6 @@
 package org.streamprox.proxy.server;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import org.streamprox.proxy.connection.ListenerContext;
 import org.streamprox.proxy.local.LocalApps;
 import org.streamprox.proxy.observe.AccessLog;
 import org.streamprox.proxy.observe.ConnectionLog;
+import org.streamprox.proxy.observe.EngineMetrics;
 import org.streamprox.proxy.route.Router;
 import org.streamprox.proxy.upstream.Tunnels;
 import sun.misc.Signal;
@@ -23,7 +25,8 @@ import sun.misc.Signal;
  * A running StreamProx: the one way to start and stop it. {@link #start} starts the local apps, then the listeners;
  * {@link #stop(Duration)} stops accepting on every listener, lets open connections finish, and stops the apps, all
  * within one drain budget. {@link #serveUntilStopSignal} does both around SIGTERM or SIGINT, as the command line
- * runs it. The listeners share the apps, the copy machinery and the access log; each has its own places.
+ * runs it. The listeners share the apps, the copy machinery, the access log and the meters' registry; each has its
+ * own places.
  */
 public final class StreamProx implements AutoCloseable {
 
@@ -46,11 +49,23 @@ public final class StreamProx implements AutoCloseable {
         this.drainTimeout = drainTimeout;
     }
 
-    /** Starts the configuration's listeners with these apps, registered but not yet started. */
+    /** Starts the configuration's listeners with these apps, registered but not yet started; records no metrics. */
     public static StreamProx start(ProxyConfig config, LocalApps apps) throws Exception {
+        return start(config, apps, EngineMetrics.OFF);
+    }
+
+    /**
+     * Starts the configuration's listeners with these apps, registered but not yet started, and keeps the engine's
+     * meters in {@code registry} (docs/operations.md, "Metrics").
+     */
+    public static StreamProx start(ProxyConfig config, LocalApps apps, MeterRegistry registry) throws Exception {
+        return start(config, apps, EngineMetrics.in(registry));
+    }
+
+    private static StreamProx start(ProxyConfig config, LocalApps apps, EngineMetrics metrics) throws Exception {
         return start(config.listeners().stream()
                 .map(listener -> new Binding(listener.settings(), listener.router())).toList(), apps,
-                Listener.ConnectionThreads.VIRTUAL);
+                Listener.ConnectionThreads.VIRTUAL, metrics);
     }
 
     /**
@@ -64,7 +79,7 @@ public final class StreamProx implements AutoCloseable {
 
     static StreamProx start(ProxySettings settings, Router router, LocalApps apps,
                             Listener.ConnectionThreads threads) throws Exception {
-        return start(List.of(new Binding(settings, router)), apps, threads);
+        return start(List.of(new Binding(settings, router)), apps, threads, EngineMetrics.OFF);
     }
 
     /**
@@ -73,8 +88,8 @@ public final class StreamProx implements AutoCloseable {
      *
      * @throws IOException when a listener cannot bind; those already started and the apps are stopped again
      */
-    private static StreamProx start(List<Binding> bindings, LocalApps apps, Listener.ConnectionThreads threads)
-            throws Exception {
+    private static StreamProx start(List<Binding> bindings, LocalApps apps, Listener.ConnectionThreads threads,
+                                    EngineMetrics metrics) throws Exception {
         ProxySettings shared = bindings.get(0).settings();
         apps.start(shared.head());
         Tunnels tunnels = new Tunnels(shared.tunnel());
@@ -84,11 +99,15 @@ public final class StreamProx implements AutoCloseable {
         try {
             for (Binding binding : bindings) {
                 started.add(new Listener(new ListenerContext(binding.settings(), binding.router(), apps, tunnels, log),
-                        threads, connectionIds));
+                        threads, connectionIds, metrics));
             }
         } catch (IOException | RuntimeException e) {
             for (Listener listener : started) {
                 listener.stopAccepting();
+            }
+            // Cuts a connection that came meanwhile, and ends the listeners' meters.
+            for (Listener listener : started) {
+                listener.drain(Duration.ZERO);
             }
             tunnels.close();
             stopApps(apps, Duration.ZERO);
@@ -104,11 +123,22 @@ public final class StreamProx implements AutoCloseable {
      * @throws IOException when a listener cannot bind
      */
     public static boolean serveUntilStopSignal(ProxyConfig config, LocalApps apps) throws Exception {
+        return serveUntilStopSignal(config, apps, EngineMetrics.OFF);
+    }
+
+    /** {@link #serveUntilStopSignal(ProxyConfig, LocalApps)}, keeping the engine's meters in {@code registry}. */
+    public static boolean serveUntilStopSignal(ProxyConfig config, LocalApps apps, MeterRegistry registry)
+            throws Exception {
+        return serveUntilStopSignal(config, apps, EngineMetrics.in(registry));
+    }
+
+    private static boolean serveUntilStopSignal(ProxyConfig config, LocalApps apps, EngineMetrics metrics)
+            throws Exception {
         CountDownLatch stopRequested = new CountDownLatch(1);
         // Before starting, so a signal during start-up also ends in an orderly stop.
         Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
         Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
-        try (StreamProx proxy = start(config, apps)) {
+        try (StreamProx proxy = start(config, apps, metrics)) {
             stopRequested.await();
             LOG.info("stop requested");
             boolean drained = proxy.stop();

@@ -101,7 +101,7 @@ public final class ClientHelloReader {
                 }
                 int read = readBeforeDeadline(client, ByteBuffer.wrap(buffer, length, buffer.length - length));
                 if (read < 0) {
-                    throw new TlsRefusal(TlsAlert.NONE, length == 0
+                    throw TlsRefusal.clientGone(length == 0
                             ? "client closed the connection without sending anything"
                             : "client closed the connection after " + length + " bytes of an unfinished ClientHello");
                 }
@@ -120,7 +120,7 @@ public final class ClientHelloReader {
             } catch (SocketTimeoutException e) {
                 // Closed without an alert, as HAProxy and nginx do: a client that sent nothing may be a speculative
                 // connection or a scan, and one stalled mid-hello is slow or gone; the access log keeps the reason.
-                throw new TlsRefusal(TlsAlert.NONE, length == 0
+                throw TlsRefusal.tooLate(length == 0
                         ? "nothing sent before the deadline"
                         : "ClientHello not complete before the deadline");
             }

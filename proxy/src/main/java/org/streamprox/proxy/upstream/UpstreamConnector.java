@@ -7,6 +7,7 @@ import java.net.StandardSocketOptions;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import org.streamprox.proxy.observe.Refusal;
 import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.tls.TlsTransport;
 import org.streamprox.proxy.transport.PlainTransport;
@@ -29,6 +30,11 @@ public final class UpstreamConnector {
 
         public int status() {
             return status;
+        }
+
+        /** Why the client is refused, as the metrics count it. */
+        public Refusal refusal() {
+            return status == 504 ? Refusal.UPSTREAM_TIMEOUT : Refusal.UPSTREAM_UNREACHABLE;
         }
     }
 

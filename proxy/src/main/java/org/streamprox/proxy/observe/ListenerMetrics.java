@@ -1,0 +1,26 @@
+package org.streamprox.proxy.observe;
+
+/**
+ * One listener's meters. A finished connection is reported to them as to the access log, once; they read the
+ * listener's open connections themselves.
+ */
+public interface ListenerMetrics extends ConnectionLog {
+
+    /** Records nothing. */
+    ListenerMetrics OFF = new ListenerMetrics() {
+
+        @Override
+        public void finished(ConnectionSummary connection) {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    /**
+     * The listener has drained: the meters that read its live state go. Its counts stay, as counters do, for a
+     * connection that ends later and for the last scrape.
+     */
+    void close();
+}
