@@ -55,7 +55,7 @@ public final class Main implements Callable<Integer> {
         }
         IdleHeapCollection.enable();
         try {
-            StreamProx.serveUntilStopSignal(proxyConfig, apps);
+            StreamProx.serveUntilStopSignal(proxyConfig, apps, proxy -> () -> { });
         } catch (IOException e) {
             // The listener's address and why it could not bind.
             System.err.println("streamprox: cannot listen on " + e.getMessage());

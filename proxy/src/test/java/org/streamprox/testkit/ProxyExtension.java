@@ -46,6 +46,15 @@ public final class ProxyExtension implements AfterEachCallback {
         return start(listener.router(), base -> listener.settings().withListen(base.listen()), LocalApps.NONE);
     }
 
+    /** Starts every listener of the configuration where it says, as the command line does. */
+    public StreamProx startAsConfigured(ProxyConfig config) throws Exception {
+        if (server != null) {
+            throw new IllegalStateException("one proxy per test");
+        }
+        server = StreamProx.start(config, LocalApps.NONE);
+        return server;
+    }
+
     /** A router whose single rule sends every connection to the route. */
     public static Router everythingTo(Route route) {
         return new RuleRouter(List.of(new RuleRouter.Rule(RequestMatcher.all(List.of()), route)));
