@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.streamprox.testkit.Command;
 import org.streamprox.testkit.Http;
 import org.streamprox.testkit.LoopbackServer;
+import picocli.CommandLine;
 
 /** The command line as users run it: a separate JVM, its exit code, its output, and SIGTERM. */
 class MainProcessTest {
@@ -160,6 +162,111 @@ class MainProcessTest {
             assertTrue(process.waitFor(20, TimeUnit.SECONDS));
             assertEquals(0, process.exitValue());
         }
+    }
+
+    /** An upstream that answers a head with its name on a line. */
+    private static LoopbackServer named(String name) throws IOException {
+        return LoopbackServer.start(socket -> {
+            Http.readHead(socket.getInputStream());
+            socket.getOutputStream().write(Http.ascii(name + "\n"));
+        });
+    }
+
+    private static String everythingTo(LoopbackServer upstream) {
+        return "listen: 127.0.0.1:0\nroutes:\n  - remote: 127.0.0.1:" + upstream.port() + "\n";
+    }
+
+    /** Which named upstream a new connection through the proxy reaches. */
+    private static String upstreamOfANewConnection(int port) throws IOException {
+        try (Socket client = new Socket("127.0.0.1", port)) {
+            client.setSoTimeout(10_000);
+            return Http.exchange(client, get("/")).strip();
+        }
+    }
+
+    private static void hangUp(Process process) throws Exception {
+        assertEquals(0, Command.run("kill", "-HUP", Long.toString(process.pid())).exitCode());
+    }
+
+    @Test
+    void sighupReloadsTheFileAndABadFileChangesNothing() throws Exception {
+        try (LoopbackServer a = named("A"); LoopbackServer b = named("B")) {
+            Path config = Files.writeString(dir.resolve("reload.yaml"), everythingTo(a));
+            Process process = start("--config", config.toString());
+            LinkedBlockingQueue<String> lines = follow(process);
+            int port = awaitPort(lines);
+            assertEquals("A", upstreamOfANewConnection(port));
+
+            Files.writeString(config, everythingTo(b));
+            hangUp(process);
+            awaitLine(lines, "configuration reloaded: listeners kept: 127.0.0.1:" + port + ";");
+            assertEquals("B", upstreamOfANewConnection(port));
+
+            Files.writeString(config, "listen: 127.0.0.1:0\nroutes:\n  - local: nonesuch\n");
+            hangUp(process);
+            awaitLine(lines, "reload failed; the configuration in force stays: " + config + ":3: routes[0].local: ");
+            assertEquals("B", upstreamOfANewConnection(port));
+        }
+    }
+
+    @Test
+    void sighupReloadsTheBuiltInConfigurationToItself() throws Exception {
+        Process process = start("--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0");
+        LinkedBlockingQueue<String> lines = follow(process);
+        int plain = awaitPort(lines);
+        int tls = awaitPort(lines);
+        hangUp(process);
+        awaitLine(lines, "no --config: the built-in configuration reloads to itself, unchanged");
+        awaitLine(lines, "configuration reloaded: listeners kept: 127.0.0.1:" + plain + ", 127.0.0.1:" + tls
+                + "; added: none; removed: none");
+    }
+
+    @Test
+    void withWatchAFileRenamedOverTheConfigurationReloadsIt() throws Exception {
+        try (LoopbackServer a = named("A"); LoopbackServer b = named("B")) {
+            Path config = Files.writeString(dir.resolve("watched.yaml"), everythingTo(a));
+            Process process = start("--config", config.toString(), "--watch");
+            LinkedBlockingQueue<String> lines = follow(process);
+            int port = awaitPort(lines);
+            awaitLine(lines, "watching " + config.toAbsolutePath());
+
+            Path written = Files.writeString(dir.resolve("watched.yaml.tmp"), everythingTo(b));
+            Files.move(written, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            awaitLine(lines, "configuration reloaded");
+            assertEquals("B", upstreamOfANewConnection(port));
+        }
+    }
+
+    @Test
+    void checkValidatesWithoutBindingAndExits0Or2() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            // The port is taken: a check that bound it would fail.
+            Path good = Files.writeString(dir.resolve("good.yaml"), "listen: 127.0.0.1:" + taken.getLocalPort()
+                    + "\nroutes:\n  - local: foo\n");
+            Process ok = start("--check", "--config", good.toString());
+            assertEquals("streamprox: " + good + ": configuration OK", output(ok).strip());
+            assertEquals(0, ok.exitValue());
+        }
+        Path missingKey = Files.writeString(dir.resolve("bad.yaml"), """
+                listen: 127.0.0.1:0
+                tls: { certificates: [ { cert: nonesuch.crt, key: nonesuch.key } ] }
+                routes:
+                  - local: foo
+                """);
+        Process bad = start("--check", "--config", missingKey.toString());
+        String out = output(bad);
+        assertEquals(Main.CONFIG_ERROR, bad.exitValue());
+        assertTrue(out.startsWith("streamprox: " + missingKey + ":2: tls: ") && out.contains("nonesuch.crt"), out);
+        assertEquals(1, out.lines().count(), out);
+
+        Process builtIn = start("--check");
+        assertEquals("streamprox: built-in streamprox-default.yaml: configuration OK", output(builtIn).strip());
+        assertEquals(0, builtIn.exitValue());
+    }
+
+    @Test
+    void watchWithoutAFileIsRefused() {
+        assertEquals(Main.CONFIG_ERROR, new CommandLine(new Main()).execute("--watch"));
     }
 
     @Test
