@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -55,10 +56,11 @@ class ConfigFileWatchTest {
 
     @Test
     void writesInQuickSuccessionAreOneChange() throws Exception {
-        // As an editor saves: truncate, write in pieces, keep a backup beside it.
-        Files.writeString(file, "");
-        Files.writeString(file, "listen: ");
-        Files.writeString(file, "listen: 127.0.0.1:2\n");
+        // As a slow editor saves: truncate, write in pieces, keep a backup beside it; each step a while apart.
+        for (String step : List.of("", "listen: ", "listen: 127.0.0.1:2\n")) {
+            Files.writeString(file, step);
+            Thread.sleep(ConfigFileWatch.QUIET.dividedBy(4));
+        }
         Files.writeString(directory.resolve("streamprox.yaml~"), "listen: 127.0.0.1:1\n");
         awaitChanges(1);
     }
