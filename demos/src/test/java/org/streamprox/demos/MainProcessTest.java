@@ -5,21 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.streamprox.testkit.Http.get;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -33,8 +28,6 @@ import picocli.CommandLine;
 
 /** The command line as users run it: a separate JVM, its exit code, its output, and SIGTERM. */
 class MainProcessTest {
-
-    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
     private final List<Process> processes = new ArrayList<>();
 
@@ -97,9 +90,9 @@ class MainProcessTest {
     void theBuiltInConfigurationServesTheDemosInPlainAndOverTls() throws Exception {
         Process process = start("--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0");
         try {
-            LinkedBlockingQueue<String> lines = follow(process);
-            int plain = awaitPort(lines);
-            int tls = awaitPort(lines);
+            ProcessLines lines = ProcessLines.follow(process);
+            int plain = lines.awaitPort();
+            int tls = lines.awaitPort();
             for (String url : List.of("http://127.0.0.1:" + plain + "/", "https://localhost:" + tls + "/")) {
                 Command page = Command.run("curl", "-sS", "--max-time", "20",
                         "--insecure", "--resolve", "localhost:" + tls + ":127.0.0.1", url);
@@ -147,93 +140,20 @@ class MainProcessTest {
             Files.writeString(config, "listen: 127.0.0.1:0\ndrain-timeout: 20s\nroutes:\n  - remote: 127.0.0.1:"
                     + upstream.port() + "\n");
             Process process = start("--config", config.toString());
-            LinkedBlockingQueue<String> lines = follow(process);
-            int port = awaitPort(lines);
+            ProcessLines lines = ProcessLines.follow(process);
+            int port = lines.awaitPort();
 
             try (Socket client = new Socket("127.0.0.1", port)) {
                 client.getOutputStream().write(Http.ascii(get("/slow")));
                 assertTrue(requestArrived.await(10, TimeUnit.SECONDS));
                 process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its output
-                awaitLine(lines, "stop requested");
+                lines.await("stop requested");
                 finish.countDown();
                 assertEquals("done", Http.readAll(client));
                 client.shutdownOutput();
             }
             assertTrue(process.waitFor(20, TimeUnit.SECONDS));
             assertEquals(0, process.exitValue());
-        }
-    }
-
-    /** An upstream that answers a head with its name on a line. */
-    private static LoopbackServer named(String name) throws IOException {
-        return LoopbackServer.start(socket -> {
-            Http.readHead(socket.getInputStream());
-            socket.getOutputStream().write(Http.ascii(name + "\n"));
-        });
-    }
-
-    private static String everythingTo(LoopbackServer upstream) {
-        return "listen: 127.0.0.1:0\nroutes:\n  - remote: 127.0.0.1:" + upstream.port() + "\n";
-    }
-
-    /** Which named upstream a new connection through the proxy reaches. */
-    private static String upstreamOfANewConnection(int port) throws IOException {
-        try (Socket client = new Socket("127.0.0.1", port)) {
-            client.setSoTimeout(10_000);
-            return Http.exchange(client, get("/")).strip();
-        }
-    }
-
-    private static void hangUp(Process process) throws Exception {
-        assertEquals(0, Command.run("kill", "-HUP", Long.toString(process.pid())).exitCode());
-    }
-
-    @Test
-    void sighupReloadsTheFileAndABadFileChangesNothing() throws Exception {
-        try (LoopbackServer a = named("A"); LoopbackServer b = named("B")) {
-            Path config = Files.writeString(dir.resolve("reload.yaml"), everythingTo(a));
-            Process process = start("--config", config.toString());
-            LinkedBlockingQueue<String> lines = follow(process);
-            int port = awaitPort(lines);
-            assertEquals("A", upstreamOfANewConnection(port));
-
-            Files.writeString(config, everythingTo(b));
-            hangUp(process);
-            awaitLine(lines, "configuration reloaded: listeners kept: 127.0.0.1:" + port + ";");
-            assertEquals("B", upstreamOfANewConnection(port));
-
-            Files.writeString(config, "listen: 127.0.0.1:0\nroutes:\n  - local: nonesuch\n");
-            hangUp(process);
-            awaitLine(lines, "reload failed; the configuration in force stays: " + config + ":3: routes[0].local: ");
-            assertEquals("B", upstreamOfANewConnection(port));
-        }
-    }
-
-    @Test
-    void sighupReloadsTheBuiltInConfigurationToItself() throws Exception {
-        Process process = start("--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0");
-        LinkedBlockingQueue<String> lines = follow(process);
-        int plain = awaitPort(lines);
-        int tls = awaitPort(lines);
-        hangUp(process);
-        awaitLine(lines, "no --config: the built-in configuration reloads to itself, unchanged");
-        awaitLine(lines, "configuration reloaded: listeners kept: 127.0.0.1:" + plain + ", 127.0.0.1:" + tls
-                + "; added: none; removed: none");
-    }
-
-    @Test
-    void withWatchAFileRenamedOverTheConfigurationReloadsIt() throws Exception {
-        try (LoopbackServer a = named("A"); LoopbackServer b = named("B")) {
-            Path config = Files.writeString(dir.resolve("watched.yaml"), everythingTo(a));
-            Process process = start("--config", config.toString(), "--watch");
-            LinkedBlockingQueue<String> lines = follow(process);
-            int port = awaitPort(lines);
-            awaitLine(lines, "watching " + config.toAbsolutePath());
-
-            Path written = Files.writeString(dir.resolve("watched.yaml.tmp"), everythingTo(b));
-            Files.move(written, config, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            awaitLine(lines, "configuration reloaded");
-            assertEquals("B", upstreamOfANewConnection(port));
         }
     }
 
@@ -281,7 +201,7 @@ class MainProcessTest {
     /** G1PeriodicGCInterval of a JVM serving the demos, started with these options. */
     private String periodicCollectionWhileServing(String... jvmOptions) throws Exception {
         Process process = start(List.of(jvmOptions), "--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0");
-        awaitPort(follow(process));
+        ProcessLines.follow(process).awaitPort();
         Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 Long.toString(process.pid()), "VM.flags", "-all").redirectErrorStream(true).start();
         String flags = output(jcmd);
@@ -290,40 +210,5 @@ class MainProcessTest {
         Matcher interval = Pattern.compile("\\bG1PeriodicGCInterval\\s*=\\s*(\\d+)").matcher(flags);
         assertTrue(interval.find(), flags);
         return interval.group(1);
-    }
-
-    /** Collects the process's output lines as they come. */
-    private static LinkedBlockingQueue<String> follow(Process process) {
-        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        CompletableFuture.runAsync(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                reader.lines().forEach(lines::add);
-            } catch (IOException ignored) {
-                // The process ended.
-            }
-        });
-        return lines;
-    }
-
-    private static int awaitPort(LinkedBlockingQueue<String> lines) throws InterruptedException {
-        Matcher matcher = LISTENING.matcher(awaitLine(lines, "listening on"));
-        assertTrue(matcher.find());
-        return Integer.parseInt(matcher.group(1));
-    }
-
-    private static String awaitLine(LinkedBlockingQueue<String> lines, String fragment) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        List<String> seen = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(1, TimeUnit.SECONDS);
-            if (line != null && line.contains(fragment)) {
-                return line;
-            }
-            if (line != null) {
-                seen.add(line);
-            }
-        }
-        throw new AssertionError("no output line containing '" + fragment + "' in " + seen);
     }
 }
