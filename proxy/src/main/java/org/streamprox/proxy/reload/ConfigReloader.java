@@ -27,6 +27,7 @@ import org.streamprox.proxy.server.StreamProx;
 public final class ConfigReloader implements MeterBinder {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigReloader.class);
+    private static final String RELOADS_DESCRIPTION = "configuration reloads, by whether the new one took effect";
 
     private final StreamProx proxy;
     private final ConfigSource source;
@@ -112,9 +113,9 @@ public final class ConfigReloader implements MeterBinder {
     @Override
     public void bindTo(MeterRegistry registry) {
         FunctionCounter.builder("streamprox.reloads", succeeded, AtomicLong::get).tag("result", "ok")
-                .description("configuration reloads, by whether the new configuration took effect").register(registry);
+                .description(RELOADS_DESCRIPTION).register(registry);
         FunctionCounter.builder("streamprox.reloads", failed, AtomicLong::get).tag("result", "failed")
-                .description("configuration reloads, by whether the new configuration took effect").register(registry);
+                .description(RELOADS_DESCRIPTION).register(registry);
         Gauge.builder("streamprox.config.loaded.timestamp", this, reloader -> reloader.loadedAt.toEpochMilli() / 1e3)
                 .baseUnit("seconds").description("when the configuration in force was loaded").register(registry);
     }

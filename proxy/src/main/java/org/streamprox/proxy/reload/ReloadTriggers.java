@@ -10,7 +10,8 @@ import sun.misc.SignalHandler;
 
 /**
  * What asks for a reload besides the admin listener: SIGHUP, as nginx and HAProxy take it, and, when asked for,
- * changes to the configuration file. Each reload runs on a thread of its own; the reloader takes them one at a time.
+ * changes to the configuration file. A SIGHUP's reload runs on a thread of its own, a change's on the watch's; the
+ * reloader takes them one at a time.
  */
 public final class ReloadTriggers implements AutoCloseable {
 

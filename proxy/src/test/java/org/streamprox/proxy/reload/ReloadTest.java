@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamprox.proxy.config.ConfigLoader;
-import org.streamprox.proxy.server.StreamProx;
+import org.streamprox.proxy.config.ProxyConfig;
 import org.streamprox.testkit.AccessLogCapture;
 import org.streamprox.testkit.FreePorts;
 import org.streamprox.testkit.Http;
@@ -95,8 +95,8 @@ class ReloadTest {
     private ConfigReloader start(String yaml) throws Exception {
         Files.writeString(file, yaml);
         ConfigSource source = ConfigSource.file(file, new ConfigLoader(Set.of()));
-        StreamProx server = proxy.startAsConfigured(source.read());
-        return new ConfigReloader(server, source, source.read(), Instant.now());
+        ProxyConfig config = source.read();
+        return new ConfigReloader(proxy.startAsConfigured(config), source, config, Instant.now());
     }
 
     private ReloadResult reload(ConfigReloader reloader, String yaml) throws IOException {

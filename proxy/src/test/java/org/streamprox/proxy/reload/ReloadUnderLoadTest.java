@@ -29,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamprox.proxy.config.ConfigLoader;
+import org.streamprox.proxy.config.ProxyConfig;
 import org.streamprox.proxy.server.StreamProx;
 import org.streamprox.testkit.FreePorts;
 import org.streamprox.testkit.Http;
@@ -93,8 +94,9 @@ class ReloadUnderLoadTest {
             List<Step> steps = plan(ports[0], ports[1]);
             Files.writeString(file, routesTo(ports[0]));
             ConfigSource source = ConfigSource.file(file, new ConfigLoader(Set.of()));
-            StreamProx server = proxy.startAsConfigured(source.read());
-            ConfigReloader reloader = new ConfigReloader(server, source, source.read(), Instant.now());
+            ProxyConfig config = source.read();
+            StreamProx server = proxy.startAsConfigured(config);
+            ConfigReloader reloader = new ConfigReloader(server, source, config, Instant.now());
             InetSocketAddress address = server.localAddress();
 
             List<Thread> clients = new ArrayList<>();
