@@ -1,26 +1,36 @@
 package org.streamprox.demos;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import org.streamprox.apps.BuiltInApps;
 import org.streamprox.apps.host.JettyLocalApps;
 import org.streamprox.proxy.config.ConfigException;
 import org.streamprox.proxy.config.ConfigLoader;
 import org.streamprox.proxy.config.ProxyConfig;
+import org.streamprox.proxy.reload.ConfigReloader;
+import org.streamprox.proxy.reload.ReloadTriggers;
 import org.streamprox.proxy.server.StreamProx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
-/** {@code java -jar streamprox.jar}: loads the configuration, serves it until SIGTERM or SIGINT, drains, exits 0. */
+/**
+ * {@code java -jar streamprox.jar}: loads the configuration, serves it until SIGTERM or SIGINT, drains, exits 0;
+ * SIGHUP reloads it. With {@code --check} it only validates the configuration.
+ */
 @Command(name = "streamprox", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "A single-port inspecting reverse proxy: routes each TCP connection by its first HTTP head "
-                + "to an in-process app or a remote server. With no --config it serves the built-in demos.")
+                + "to an in-process app or a remote server. With no --config it serves the built-in demos. "
+                + "SIGHUP reloads the configuration.")
 public final class Main implements Callable<Integer> {
 
     static final String DEFAULT_CONFIG = "/streamprox-default.yaml";
@@ -35,6 +45,13 @@ public final class Main implements Callable<Integer> {
             + "and TLS)")
     private List<String> listen;
 
+    @Option(names = "--check", description = "validate the configuration as start-up does (certificates, local app "
+            + "names, --listen), bind nothing, and exit: 0 when it is valid, 2 with the reason when not")
+    private boolean check;
+
+    @Option(names = "--watch", description = "reload when the --config file changes (written, or renamed over it)")
+    private boolean watch;
+
     public static void main(String[] args) {
         CommandLine command = new CommandLine(new Main());
         command.getCommandSpec().usageMessage().footer("%nLocal apps a route can name with 'local: APP': "
@@ -44,47 +61,68 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (check) {
+            // The verdict is the output: no start-up chatter such as a self-signed certificate's fingerprint.
+            ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);
+        }
+        if (watch && config == null) {
+            System.err.println("streamprox: --watch needs --config: the built-in configuration does not change");
+            return CONFIG_ERROR;
+        }
         JettyLocalApps apps = new JettyLocalApps();
         BuiltInApps.registerAll(apps, BuiltInApps.Options.defaults());
+        CommandLineConfig source;
         ProxyConfig proxyConfig;
         try {
-            proxyConfig = loadConfig(new ConfigLoader(apps.names()));
-        } catch (ConfigException | IllegalArgumentException e) {
+            source = new CommandLineConfig(new ConfigLoader(apps.names()), config, listenAddresses());
+            proxyConfig = source.read();
+        } catch (ConfigException e) {
             System.err.println("streamprox: " + e.getMessage());
             return CONFIG_ERROR;
         }
+        if (check) {
+            System.out.println("streamprox: " + source.name() + ": configuration OK");
+            return 0;
+        }
+        return serve(apps, source, proxyConfig, Instant.now());
+    }
+
+    /** Serves until a stop signal; SIGHUP, and with {@code --watch} changes to the file, reload the source. */
+    private int serve(JettyLocalApps apps, CommandLineConfig source, ProxyConfig proxyConfig, Instant loadedAt)
+            throws Exception {
         IdleHeapCollection.enable();
         try {
-            StreamProx.serveUntilStopSignal(proxyConfig, apps);
+            StreamProx.serveUntilStopSignal(proxyConfig, apps,
+                    proxy -> reloadTriggers(new ConfigReloader(proxy, source, proxyConfig, loadedAt)));
         } catch (IOException e) {
             // The listener's address and why it could not bind.
             System.err.println("streamprox: cannot listen on " + e.getMessage());
             return CANNOT_LISTEN;
+        } catch (ConfigException e) {
+            System.err.println("streamprox: " + e.getMessage());
+            return CONFIG_ERROR;
         }
         return 0;
     }
 
-    private ProxyConfig loadConfig(ConfigLoader loader) throws Exception {
-        ProxyConfig loaded;
-        if (config != null) {
-            loaded = loader.load(config);
-        } else {
-            try (InputStream in = Main.class.getResourceAsStream(DEFAULT_CONFIG)) {
-                loaded = loader.load(in, "built-in " + DEFAULT_CONFIG.substring(1));
-            }
+    private ReloadTriggers reloadTriggers(ConfigReloader reloader) throws ConfigException {
+        try {
+            return ReloadTriggers.start(reloader, watch ? Optional.of(config) : Optional.empty());
+        } catch (IOException e) {
+            throw new ConfigException("--watch: cannot watch " + config + ": " + e.getMessage());
         }
-        if (listen != null) {
-            List<InetSocketAddress> addresses = new ArrayList<>();
+    }
+
+    private List<InetSocketAddress> listenAddresses() throws ConfigException {
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String address : listen == null ? List.<String>of() : listen) {
             try {
-                for (String address : listen) {
-                    addresses.add(ConfigLoader.listenAddress(address));
-                }
-                loaded = loaded.listeningOn(addresses);
+                addresses.add(ConfigLoader.listenAddress(address));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--listen: " + e.getMessage(), e);
+                throw new ConfigException("--listen: " + e.getMessage());
             }
         }
-        return loaded;
+        return addresses;
     }
 
     /** The version from the jar's manifest. */

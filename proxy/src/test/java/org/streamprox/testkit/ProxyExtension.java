@@ -58,6 +58,11 @@ public final class ProxyExtension implements AfterEachCallback {
         return server;
     }
 
+    /** Starts every listener of the configuration where it says, as the command line does. */
+    public StreamProx startAsConfigured(ProxyConfig config) throws Exception {
+        return keep(() -> StreamProx.start(config, LocalApps.NONE));
+    }
+
     /** A router whose single rule sends every connection to the route. */
     public static Router everythingTo(Route route) {
         return new RuleRouter(List.of(new RuleRouter.Rule(RequestMatcher.all(List.of()), route)));

@@ -42,6 +42,9 @@ public final class JettyLocalApps implements LocalApps {
     private final AppsByEndPoint apps = new AppsByEndPoint();
     private final Duration idleTimeout;
     private volatile HandOffConnector connector;
+    /** What new connections are configured with; set at start, raised by a reload. */
+    private HttpConfiguration http;
+    private HttpConnectionFactory factory;
 
     /** Idle HTTP connections close after 30 s. */
     public JettyLocalApps() {
@@ -82,16 +85,35 @@ public final class JettyLocalApps implements LocalApps {
         if (connector != null) {
             throw new IllegalStateException("the local apps are already started");
         }
-        HttpConfiguration http = new HttpConfiguration();
-        http.setRequestHeaderSize(Math.max(http.getRequestHeaderSize(), head.maxBytes()));
+        http = new HttpConfiguration();
         http.setSendServerVersion(false);
-        HttpConnectionFactory factory = new HttpConnectionFactory(http);
-        factory.setInputBufferSize(Math.max(factory.getInputBufferSize(), head.maxBytes()));
+        factory = new HttpConnectionFactory(http);
+        fitHeads(head);
         connector = new HandOffConnector(server, factory);
         connector.setIdleTimeout(idleTimeout.toMillis());
         server.addConnector(connector);
         server.start();
         emptyBuffersWhenIdle();
+    }
+
+    /**
+     * Raises Jetty's input buffer and request-header limit for connections handed off from now on, when a reload
+     * raised the engine's head limit; never lowers them (see {@link LocalApps#headLimitsChanged}).
+     */
+    @Override
+    public synchronized void headLimitsChanged(HeadLimits head) {
+        if (connector != null) {
+            fitHeads(head);
+        }
+    }
+
+    /**
+     * Both are read when Jetty makes a connection, on its selector thread: the engine's hand-off reaches it through
+     * the selector's queue, after the reload that raised them.
+     */
+    private void fitHeads(HeadLimits head) {
+        http.setRequestHeaderSize(Math.max(http.getRequestHeaderSize(), head.maxBytes()));
+        factory.setInputBufferSize(Math.max(factory.getInputBufferSize(), head.maxBytes()));
     }
 
     /** Empties Jetty's buffer pool if the last period asked for no buffer, then again a period later. */

@@ -6,15 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.streamprox.proxy.config.ProxyConfig;
+import org.streamprox.proxy.config.ProxySettings;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.local.HandOff;
 import org.streamprox.proxy.local.LocalApps;
+import org.streamprox.proxy.route.RequestMatcher;
+import org.streamprox.proxy.route.Route;
+import org.streamprox.proxy.route.RuleRouter;
+import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.server.StreamProx;
 import org.streamprox.testkit.AccessLogCapture;
 import org.streamprox.testkit.HttpResponse;
@@ -161,6 +169,24 @@ class HandOffTest {
         }
         await().atMost(SETTLE).until(log::lines, lines -> lines.stream().anyMatch(
                 line -> line.contains("hand-off failed") && line.contains("did not fit")));
+    }
+
+    @Test
+    void aReloadThatRaisesTheHeadLimitRaisesJettysBuffersForTheHeadsThatFollow() throws Exception {
+        start();
+        HeadLimits larger = new HeadLimits(HeadLimits.Until.HEADERS, 64 * 1024, HeadLimits.DEFAULT_MAX_READS,
+                HeadLimits.DEFAULT_TIMEOUT);
+        server.reload(new ProxyConfig(List.of(new ProxyConfig.Listener(
+                ProxySettings.listeningOn(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).withHead(larger),
+                List.of(new RuleRouter.Rule(RequestMatcher.pathPrefix("/alpha"),
+                        Route.to("alpha", new Target.Local("alpha"))))))));
+        String padding = "p".repeat(40_000);
+        try (RawHttpClient client = connect()) {
+            client.send("GET /alpha/big HTTP/1.1\r\nHost: test\r\nX-Pad: " + padding + "\r\n\r\n");
+            HttpResponse response = client.readResponse();
+            assertEquals(200, response.status());
+            assertTrue(response.text().contains("\nX-Pad: " + padding + "\n"), "padding cut");
+        }
     }
 
     @Test

@@ -23,6 +23,13 @@ public interface LocalApps {
     void start(HeadLimits head) throws Exception;
 
     /**
+     * A reload's head limits, for hand-offs from now on. They may only grow what the apps accept: a connection
+     * accepted before the reload may still hand off as many buffered bytes as the old limit allowed.
+     */
+    default void headLimitsChanged(HeadLimits head) {
+    }
+
+    /**
      * Gives the live connection to the named app. The buffered bytes are replayed to the app before anything
      * else is read from the socket. On return the engine must not touch the channel again; on an exception the
      * channel is still the caller's to close.

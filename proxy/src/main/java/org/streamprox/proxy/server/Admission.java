@@ -11,7 +11,8 @@ import org.streamprox.proxy.observe.ConnectionRecord;
 
 /**
  * Enforces {@link ConnectionLimits}: the listener's places, and how many of them each address holds. Each
- * connection gives its place back exactly once, when it finishes, wherever it was served.
+ * connection gives its place back exactly once, when it finishes, wherever it was served. A reload may change the
+ * limits while connections hold places: the counts go on, only the bounds move.
  */
 final class Admission {
 
@@ -81,14 +82,41 @@ final class Admission {
         }
     }
 
-    private final ConnectionLimits limits;
-    private final Semaphore places;
+    /** Free places; fewer than none after a reload lowered the limit below the connections holding one. */
+    private static final class Places extends Semaphore {
+
+        Places(int permits) {
+            super(permits);
+        }
+
+        void remove(int count) {
+            reducePermits(count);
+        }
+    }
+
+    private volatile ConnectionLimits limits;
+    private final Places places;
     private final ConcurrentHashMap<InetAddress, Integer> perClient = new ConcurrentHashMap<>();
     private final AtomicInteger admitted = new AtomicInteger();
 
     Admission(ConnectionLimits limits) {
         this.limits = limits;
-        this.places = new Semaphore(limits.maxConnections());
+        this.places = new Places(limits.maxConnections());
+    }
+
+    /**
+     * New limits, for connections admitted from now on. More places are free at once; fewer take effect as
+     * connections end, none is cut. A client's connections admitted while it was not counted (the per-client limit
+     * was 0) stay uncounted.
+     */
+    synchronized void limit(ConnectionLimits newLimits) {
+        int added = newLimits.maxConnections() - limits.maxConnections();
+        if (added > 0) {
+            places.release(added);
+        } else if (added < 0) {
+            places.remove(-added);
+        }
+        limits = newLimits;
     }
 
     /** Takes a place if one is free now. */
@@ -115,9 +143,10 @@ final class Admission {
         return new Slot(client, count(client));
     }
 
-    /** Counts a connection against its client: whether that takes the client over its limit. */
+    /** Counts a connection against its client: whether that takes the client over its limit (0: none, by now). */
     private boolean count(InetAddress client) {
-        return perClient.merge(client, 1, Integer::sum) > limits.maxConnectionsPerClient();
+        int limit = limits.maxConnectionsPerClient();
+        return perClient.merge(client, 1, Integer::sum) > limit && limit > 0;
     }
 
     private void uncount(InetAddress client) {

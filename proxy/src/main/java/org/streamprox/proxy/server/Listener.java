@@ -25,6 +25,8 @@ import org.streamprox.proxy.transport.PlainTransport;
  * One port: a blocking accept loop that admits each connection under the limits, gives it a record and starts
  * it on a virtual thread of its own. When every place is taken, a new connection takes the place of the one that
  * has waited longest for its head (see {@link UnfinishedHeads}). It keeps the book of the connections it serves, so a stop can drain them.
+ * A reload gives it a new context without touching the listening socket: each connection keeps the one it was
+ * accepted with.
  */
 final class Listener {
 
@@ -51,7 +53,7 @@ final class Listener {
         void start(long id, Runnable connection);
     }
 
-    private final ListenerContext context;
+    private volatile ListenerContext context;
     private final ConnectionThreads threads;
     private final Admission admission;
     private final ConnectionRegistry registry = new ConnectionRegistry();
@@ -61,14 +63,15 @@ final class Listener {
     private final ServerSocketChannel serverChannel;
     private final InetSocketAddress boundAddress;
     private final ListenerMetrics metrics;
-    private final Thread acceptLoop;
+    private final int backlog;
+    private Thread acceptLoop;
     private volatile boolean stopping;
     // Touched by the accept loop only.
     private long lastLettingGoReport = System.nanoTime() - LETTING_GO_REPORT_INTERVAL_NANOS;
     private int lettingGoSinceReport;
 
     /**
-     * Binds the listening port and starts accepting.
+     * Binds the listening port; connections wait in the backlog until {@link #startAccepting()}.
      *
      * @param connectionIds numbers connections, shared by the process's listeners so the access log's are unique
      * @param metrics       where the listener's meters are kept, from now until it has drained
@@ -84,20 +87,47 @@ final class Listener {
             serverChannel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             // Room in the accept backlog for a burst, at least as many connections as there are places (HAProxy's
             // default; the kernel caps it at net.core.somaxconn), so it is queued, not its SYNs dropped for a 1 s retry.
-            serverChannel.bind(context.settings().listen(),
-                    Math.max(MIN_ACCEPT_BACKLOG, context.settings().connections().maxConnections()));
+            backlog = backlog(context);
+            serverChannel.bind(context.settings().listen(), backlog);
             boundAddress = (InetSocketAddress) serverChannel.getLocalAddress();
         } catch (IOException e) {
             serverChannel.close();
             throw new IOException(AccessLog.address(context.settings().listen()) + ": " + e.getMessage(), e);
         }
-        this.metrics = metrics.forListener(listening(), admission::admitted);
+        this.metrics = metrics.forListener(name(), admission::admitted);
+    }
+
+    private static int backlog(ListenerContext context) {
+        return Math.max(MIN_ACCEPT_BACKLOG, context.settings().connections().maxConnections());
+    }
+
+    /** Starts the accept loop; once only. */
+    void startAccepting() {
         // A virtual thread too: handing each accepted socket to a sibling virtual thread then costs no
         // cross-thread wake-up of a platform thread (measured: about 15% less CPU per new connection).
         acceptLoop = Thread.ofVirtual().name("streamprox-accept-" + boundAddress.getPort())
                 .start(this::acceptConnections);
-        LOG.info("listening on {}{}", listening(), context.settings().tls().certificates().isPresent()
+        LOG.info("listening on {}{}", name(), context.settings().tls().certificates().isPresent()
                 ? " (TLS" + (context.settings().tls().required() ? " only)" : " and plain)") : "");
+    }
+
+    /**
+     * Connections accepted from now on are served with this context (a reload's routes, limits, TLS and first-bytes
+     * settings for the same address); those already accepted keep theirs. The listening socket stays as it is, so
+     * its accept backlog keeps the length it was bound with.
+     */
+    void reconfigure(ListenerContext newContext) {
+        admission.limit(newContext.settings().connections());
+        context = newContext;
+        if (backlog(newContext) != backlog) {
+            LOG.info("{}: max-connections changed; the accept backlog stays at {} until a restart binds the port "
+                    + "again", name(), backlog);
+        }
+    }
+
+    /** The address the configuration gave (port 0 included), which a reload matches listeners by. */
+    InetSocketAddress configuredAddress() {
+        return context.settings().listen();
     }
 
     /** The bound address (useful when the configuration asked for port 0), also after stopping. */
@@ -115,7 +145,7 @@ final class Listener {
         return admission.admitted();
     }
 
-    /** Closes the listening socket and ends the accept loop; the connections it serves go on. */
+    /** Closes the listening socket and ends the accept loop, if it started; the connections it serves go on. */
     void stopAccepting() throws InterruptedException {
         stopping = true;
         try {
@@ -123,8 +153,10 @@ final class Listener {
         } catch (IOException e) {
             LOG.warn("closing the listening socket failed: {}", e.getMessage());
         }
-        acceptLoop.interrupt();
-        acceptLoop.join();
+        if (acceptLoop != null) {
+            acceptLoop.interrupt();
+            acceptLoop.join();
+        }
     }
 
     /**
@@ -134,11 +166,11 @@ final class Listener {
      * @return whether every connection finished within the drain time
      */
     boolean drain(Duration drain) throws InterruptedException {
-        LOG.info("{}: stopped accepting; draining {} for up to {} ms", listening(), openConnectionsText(),
+        LOG.info("{}: stopped accepting; draining {} for up to {} ms", name(), openConnectionsText(),
                 drain.toMillis());
         boolean drained = registry.awaitEmpty(drain);
         if (!drained) {
-            LOG.warn("{}: {} still after {} ms; closing them", listening(), openConnectionsText(), drain.toMillis());
+            LOG.warn("{}: {} still after {} ms; closing them", name(), openConnectionsText(), drain.toMillis());
             registry.abortAll(Outcome.DRAIN_TIMEOUT);
             registry.awaitEmpty(Duration.ofSeconds(5));
         }
@@ -147,7 +179,7 @@ final class Listener {
     }
 
     /** The address as configured, with the port bound: a wildcard bound by a dual-stack socket reads as IPv6. */
-    private String listening() {
+    String name() {
         return AccessLog.address(new InetSocketAddress(context.settings().listen().getAddress(),
                 boundAddress.getPort()));
     }
@@ -226,6 +258,7 @@ final class Listener {
         Admission.Slot place = admission.admit(client.peerAddress().getAddress());
         ConnectionRecord record = new ConnectionRecord(id, client.peerAddress(), place, ledger);
         // Made before the registry lists it: it tells the record how to cut it, should a drain time run out.
+        // The context as it is now is the connection's for good, whatever a reload changes meanwhile.
         ClientConnection connection = new ClientConnection(context, client, record);
         registry.add(record);
         unfinishedHeads.add(record, client, place);

@@ -4,10 +4,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamprox.proxy.config.ProxyConfig;
@@ -22,11 +30,12 @@ import org.streamprox.proxy.upstream.Tunnels;
 import sun.misc.Signal;
 
 /**
- * A running StreamProx: the one way to start and stop it. {@link #start} starts the local apps, then the listeners;
+ * A running StreamProx: the one way to start, reload and stop it. {@link #start} starts the local apps, then the
+ * listeners; {@link #reload} applies a new configuration to the connections that arrive from then on;
  * {@link #stop(Duration)} stops accepting on every listener, lets open connections finish, and stops the apps, all
- * within one drain budget. {@link #serveUntilStopSignal} does both around SIGTERM or SIGINT, as the command line
- * runs it. The listeners share the apps, the copy machinery, the access log and the meters' registry; each has its
- * own places.
+ * within one drain budget. {@link #serveUntilStopSignal} does both ends around SIGTERM or SIGINT, as the command
+ * line runs it. The listeners share the apps, the copy machinery, the access log and the meters' registry; each has
+ * its own places.
  */
 public final class StreamProx implements AutoCloseable {
 
@@ -34,18 +43,70 @@ public final class StreamProx implements AutoCloseable {
 
     /** One listener to start: its settings and its routing. */
     private record Binding(ProxySettings settings, Router router) {
+
+        static List<Binding> of(ProxyConfig config) {
+            return config.listeners().stream()
+                    .map(listener -> new Binding(listener.settings(), listener.router())).toList();
+        }
     }
 
-    private final List<Listener> listeners;
+    /**
+     * What a reload did to the listeners, each named by its address with the port it is bound to.
+     *
+     * @param kept    listeners whose address the new configuration has too: their sockets stayed open
+     * @param added   listeners bound for the new configuration
+     * @param removed listeners the new configuration has no more: they stopped accepting and drain their connections
+     */
+    public record Reloaded(List<String> kept, List<String> added, List<String> removed) {
+
+        public Reloaded {
+            kept = List.copyOf(kept);
+            added = List.copyOf(added);
+            removed = List.copyOf(removed);
+        }
+
+        @Override
+        public String toString() {
+            return "listeners kept: " + names(kept) + "; added: " + names(added) + "; removed: " + names(removed);
+        }
+
+        private static String names(List<String> addresses) {
+            return addresses.isEmpty() ? "none" : String.join(", ", addresses);
+        }
+    }
+
+    /**
+     * What serves beside a running StreamProx, such as the reload triggers or an admin listener: started once the
+     * listeners are bound, closed once the proxy has stopped, so it can still answer while connections drain.
+     */
+    @FunctionalInterface
+    public interface Companion {
+
+        /** Starts serving beside the proxy; what it returns is closed after the proxy has stopped. */
+        AutoCloseable start(StreamProx proxy) throws Exception;
+    }
+
     private final LocalApps apps;
     private final Tunnels tunnels;
-    private final Duration drainTimeout;
+    private final Listener.ConnectionThreads threads;
+    private final EngineMetrics metrics;
+    private final ConnectionLog log = new AccessLog();
+    /** Numbers connections across all listeners, so the access log's are unique. */
+    private final AtomicLong connectionIds = new AtomicLong();
+    /** In the configuration's order; replaced whole, under the lock, by a reload. */
+    private volatile List<Listener> listeners = List.of();
+    /** Listeners a reload removed, still draining, each with the thread that drains it. */
+    private final Map<Listener, Thread> retiring = new ConcurrentHashMap<>();
+    private volatile Duration drainTimeout;
+    private volatile boolean stopping;
     private boolean stopped;
 
-    private StreamProx(List<Listener> listeners, LocalApps apps, Tunnels tunnels, Duration drainTimeout) {
-        this.listeners = List.copyOf(listeners);
+    private StreamProx(LocalApps apps, Tunnels tunnels, Listener.ConnectionThreads threads, EngineMetrics metrics,
+                       Duration drainTimeout) {
         this.apps = apps;
+        this.metrics = metrics;
         this.tunnels = tunnels;
+        this.threads = threads;
         this.drainTimeout = drainTimeout;
     }
 
@@ -63,9 +124,7 @@ public final class StreamProx implements AutoCloseable {
     }
 
     private static StreamProx start(ProxyConfig config, LocalApps apps, EngineMetrics metrics) throws Exception {
-        return start(config.listeners().stream()
-                .map(listener -> new Binding(listener.settings(), listener.router())).toList(), apps,
-                Listener.ConnectionThreads.VIRTUAL, metrics);
+        return start(Binding.of(config), apps, Listener.ConnectionThreads.VIRTUAL, metrics);
     }
 
     /**
@@ -83,68 +142,156 @@ public final class StreamProx implements AutoCloseable {
     }
 
     /**
-     * Starts the apps, then the listeners in order. Settings other than the address and TLS are the first
-     * listener's: the configuration shares them.
+     * Starts the apps, then binds every listener, then starts accepting on them. Settings other than a listener's
+     * own (address, TLS, first bytes, routes) are the first listener's: the configuration shares them.
      *
-     * @throws IOException when a listener cannot bind; those already started and the apps are stopped again
+     * @throws IOException when a listener cannot bind; those already bound and the apps are stopped again
      */
     private static StreamProx start(List<Binding> bindings, LocalApps apps, Listener.ConnectionThreads threads,
                                     EngineMetrics metrics) throws Exception {
         ProxySettings shared = bindings.get(0).settings();
         apps.start(shared.head());
-        Tunnels tunnels = new Tunnels(shared.tunnel());
-        ConnectionLog log = new AccessLog();
-        AtomicLong connectionIds = new AtomicLong();
-        List<Listener> started = new ArrayList<>();
+        StreamProx proxy = new StreamProx(apps, new Tunnels(shared.tunnel()), threads, metrics,
+                shared.drainTimeout());
         try {
-            for (Binding binding : bindings) {
-                started.add(new Listener(new ListenerContext(binding.settings(), binding.router(), apps, tunnels, log),
-                        threads, connectionIds, metrics));
-            }
+            proxy.apply(bindings);
         } catch (IOException | RuntimeException e) {
-            for (Listener listener : started) {
-                listener.stopAccepting();
-            }
-            // Cuts a connection that came meanwhile, and ends the listeners' meters.
-            for (Listener listener : started) {
-                listener.drain(Duration.ZERO);
-            }
-            tunnels.close();
+            proxy.tunnels.close();
             stopApps(apps, Duration.ZERO);
             throw e;
         }
-        return new StreamProx(started, apps, tunnels, shared.drainTimeout());
+        return proxy;
     }
 
     /**
      * Serves until SIGTERM or SIGINT (Ctrl-C), then stops within the configured drain time.
      *
+     * @param companion what serves beside the proxy meanwhile (the reload triggers, an admin listener)
      * @return whether every connection finished within the drain time
      * @throws IOException when a listener cannot bind
      */
-    public static boolean serveUntilStopSignal(ProxyConfig config, LocalApps apps) throws Exception {
-        return serveUntilStopSignal(config, apps, EngineMetrics.OFF);
-    }
-
-    /** {@link #serveUntilStopSignal(ProxyConfig, LocalApps)}, keeping the engine's meters in {@code registry}. */
-    public static boolean serveUntilStopSignal(ProxyConfig config, LocalApps apps, MeterRegistry registry)
+    public static boolean serveUntilStopSignal(ProxyConfig config, LocalApps apps, Companion companion)
             throws Exception {
-        return serveUntilStopSignal(config, apps, EngineMetrics.in(registry));
+        return serveUntilStopSignal(config, apps, EngineMetrics.OFF, companion);
     }
 
-    private static boolean serveUntilStopSignal(ProxyConfig config, LocalApps apps, EngineMetrics metrics)
+    /** {@link #serveUntilStopSignal(ProxyConfig, LocalApps, Companion)}, keeping the engine's meters in a registry. */
+    public static boolean serveUntilStopSignal(ProxyConfig config, LocalApps apps, MeterRegistry registry,
+                                               Companion companion) throws Exception {
+        return serveUntilStopSignal(config, apps, EngineMetrics.in(registry), companion);
+    }
+
+    private static boolean serveUntilStopSignal(ProxyConfig config, LocalApps apps, EngineMetrics metrics,
+                                                Companion companion)
             throws Exception {
         CountDownLatch stopRequested = new CountDownLatch(1);
         // Before starting, so a signal during start-up also ends in an orderly stop.
         Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
         Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
-        try (StreamProx proxy = start(config, apps, metrics)) {
+        // The companion is closed first but only after the stop, which the body makes.
+        try (StreamProx proxy = start(config, apps, metrics); AutoCloseable beside = companion.start(proxy)) {
             stopRequested.await();
             LOG.info("stop requested");
             boolean drained = proxy.stop();
             LOG.info("stopped{}", drained ? "" : " (some connections were cut at the drain timeout)");
             return drained;
         }
+    }
+
+    /**
+     * Applies a new, already validated configuration to the connections that arrive from now on; connections
+     * already accepted finish with what they were accepted with. Listeners are matched by the address the
+     * configuration gives them (two on the same address, such as port 0, in their order): a listener kept takes
+     * the new routes, limits, TLS and first-bytes settings without its socket being touched; one added is bound;
+     * one removed stops accepting at once and drains its connections in the background within the drain timeout.
+     * The shared settings follow too: the drain timeout, the copy settings of tunnels opened from now on, and the
+     * local apps' head limits, which only grow (a connection accepted before may still hand off a head as long as
+     * the old limit allowed).
+     *
+     * @throws IOException           when a new listener cannot bind; then nothing has changed
+     * @throws IllegalStateException when the proxy is stopping
+     */
+    public Reloaded reload(ProxyConfig config) throws IOException, InterruptedException {
+        refuseWhenStopping();
+        synchronized (this) {
+            // Checked again: a stop that began while this waited for the lock has finished by now.
+            refuseWhenStopping();
+            Reloaded reloaded = apply(Binding.of(config));
+            LOG.info("configuration reloaded: {}", reloaded);
+            return reloaded;
+        }
+    }
+
+    private void refuseWhenStopping() {
+        if (stopping) {
+            throw new IllegalStateException("StreamProx is stopping");
+        }
+    }
+
+    /** Binds what is new first, so a bind failure leaves everything as it was; then nothing can fail. */
+    private synchronized Reloaded apply(List<Binding> bindings) throws IOException, InterruptedException {
+        Map<InetSocketAddress, Deque<Listener>> unmatched = new HashMap<>();
+        for (Listener listener : listeners) {
+            unmatched.computeIfAbsent(listener.configuredAddress(), address -> new ArrayDeque<>()).add(listener);
+        }
+        List<Listener> next = new ArrayList<>();
+        Map<Listener, ListenerContext> kept = new LinkedHashMap<>();
+        List<Listener> added = new ArrayList<>();
+        try {
+            for (Binding binding : bindings) {
+                ListenerContext context = new ListenerContext(binding.settings(), binding.router(), apps, tunnels, log);
+                Listener same = unmatched.getOrDefault(binding.settings().listen(), new ArrayDeque<>()).poll();
+                if (same != null) {
+                    kept.put(same, context);
+                    next.add(same);
+                } else {
+                    Listener bound = new Listener(context, threads, connectionIds, metrics);
+                    added.add(bound);
+                    next.add(bound);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            for (Listener bound : added) {
+                bound.stopAccepting();
+                // Ends its meters.
+                bound.drain(Duration.ZERO);
+            }
+            throw e;
+        }
+        ProxySettings shared = bindings.get(0).settings();
+        drainTimeout = shared.drainTimeout();
+        tunnels.reconfigure(shared.tunnel());
+        apps.headLimitsChanged(shared.head());
+        kept.forEach(Listener::reconfigure);
+        added.forEach(Listener::startAccepting);
+        listeners = List.copyOf(next);
+        List<Listener> removed = unmatched.values().stream().flatMap(Collection::stream).toList();
+        for (Listener listener : removed) {
+            retire(listener);
+        }
+        return new Reloaded(names(kept.keySet()), names(added), names(removed));
+    }
+
+    private static List<String> names(Collection<Listener> listeners) {
+        return listeners.stream().map(Listener::name).toList();
+    }
+
+    /** Stops accepting on a listener a reload removed, and lets its connections finish in the background. */
+    private void retire(Listener listener) throws InterruptedException {
+        listener.stopAccepting();
+        Duration drain = drainTimeout;
+        Thread draining = Thread.ofVirtual().name("streamprox-drain-" + listener.localAddress().getPort())
+                .unstarted(() -> {
+                    try {
+                        listener.drain(drain);
+                    } catch (InterruptedException e) {
+                        // A stop interrupts it once it has drained the listener itself.
+                    } finally {
+                        retiring.remove(listener);
+                    }
+                });
+        retiring.put(listener, draining);
+        draining.start();
     }
 
     /** The first listener's bound address (useful when the configuration asked for port 0), also after stopping. */
@@ -157,14 +304,21 @@ public final class StreamProx implements AutoCloseable {
         return listeners.stream().map(Listener::localAddress).toList();
     }
 
-    /** Connections being served on the engine's own threads: reading a head, answering, or tunnelling. */
+    /**
+     * Connections being served on the engine's own threads: reading a head, answering, or tunnelling; those of
+     * listeners a reload removed included until they have drained.
+     */
     public int openConnections() {
-        return listeners.stream().mapToInt(Listener::openConnections).sum();
+        return everyListener().mapToInt(Listener::openConnections).sum();
     }
 
     /** Connections counted against {@code max-connections}: those above plus the ones local apps are serving. */
     public int admittedConnections() {
-        return listeners.stream().mapToInt(Listener::admittedConnections).sum();
+        return everyListener().mapToInt(Listener::admittedConnections).sum();
+    }
+
+    private Stream<Listener> everyListener() {
+        return Stream.concat(listeners.stream(), retiring.keySet().stream());
     }
 
     /** Copy loops running for remote connections: two per tunnelled connection. */
@@ -174,27 +328,36 @@ public final class StreamProx implements AutoCloseable {
 
     /**
      * Stops accepting on every listener, waits up to {@code drain} for open connections to finish and cuts the
-     * rest, then lets the local apps finish within what is left of the same time. Stopping again does nothing.
+     * rest (those of listeners a reload removed too), then lets the local apps finish within what is left of the
+     * same time. Stopping again does nothing.
      *
      * @return whether every connection the engine served finished within the drain time
      */
-    public synchronized boolean stop(Duration drain) throws InterruptedException {
-        if (stopped) {
-            return true;
+    public boolean stop(Duration drain) throws InterruptedException {
+        stopping = true;
+        synchronized (this) {
+            if (stopped) {
+                return true;
+            }
+            stopped = true;
+            long drainEnds = System.nanoTime() + drain.toNanos();
+            for (Listener listener : listeners) {
+                listener.stopAccepting();
+            }
+            List<Thread> drainingRemoved = List.copyOf(retiring.values());
+            boolean drained = true;
+            for (Listener listener : everyListener().toList()) {
+                drained &= listener.drain(Duration.ofNanos(Math.max(0, drainEnds - System.nanoTime())));
+            }
+            for (Thread draining : drainingRemoved) {
+                draining.interrupt();
+                draining.join();
+            }
+            // Handed-off connections are the apps': stop them after the listeners, so nothing new arrives meanwhile.
+            stopApps(apps, Duration.ofNanos(Math.max(0, drainEnds - System.nanoTime())));
+            tunnels.close();
+            return drained;
         }
-        stopped = true;
-        long drainEnds = System.nanoTime() + drain.toNanos();
-        for (Listener listener : listeners) {
-            listener.stopAccepting();
-        }
-        boolean drained = true;
-        for (Listener listener : listeners) {
-            drained &= listener.drain(Duration.ofNanos(Math.max(0, drainEnds - System.nanoTime())));
-        }
-        // Handed-off connections are the apps': stop them after the listeners, so nothing new arrives meanwhile.
-        stopApps(apps, Duration.ofNanos(Math.max(0, drainEnds - System.nanoTime())));
-        tunnels.close();
-        return drained;
     }
 
     /** {@link #stop(Duration)} with the configured drain time. */

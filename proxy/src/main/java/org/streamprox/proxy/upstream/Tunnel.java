@@ -29,6 +29,8 @@ public final class Tunnel {
     static final int WAITING_BUFFER_SIZE = 1024;
 
     private final Tunnels shared;
+    /** The settings and buffers it keeps to the end, whatever a reload changes meanwhile. */
+    private final Tunnels.Setup setup;
     private final Transport client;
     private final Transport upstream;
     private final Optional<Duration> idleTimeout;
@@ -44,6 +46,7 @@ public final class Tunnel {
     Tunnel(Tunnels shared, Transport client, Transport upstream, Optional<Duration> idleTimeout,
            StatusLineSniffer responseStatus) {
         this.shared = shared;
+        this.setup = shared.setup();
         this.client = client;
         this.upstream = upstream;
         this.idleTimeout = idleTimeout;
@@ -101,7 +104,7 @@ public final class Tunnel {
         boolean failingSideIsClient = fromClient;
         ByteBuffer waiting = ByteBuffer.allocate(WAITING_BUFFER_SIZE);
         ByteBuffer burst = null;
-        BufferPool bursts = shared.bursts();
+        BufferPool bursts = setup.bursts();
         // Only the first bytes from the upstream are looked at, where they lie: nothing is copied or held back.
         StatusLineSniffer sniffing = fromClient ? null : responseStatus;
         try {
@@ -166,7 +169,7 @@ public final class Tunnel {
 
     /** The first direction to end starts the clock on the other; the second finds it running. */
     private void startHalfCloseDeadline() {
-        Duration timeout = shared.settings().halfCloseTimeout();
+        Duration timeout = setup.settings().halfCloseTimeout();
         ScheduledFuture<?> deadline = shared.timer().schedule(() -> abort(Outcome.halfClosedFor(timeout)),
                 timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (!halfCloseDeadline.compareAndSet(null, deadline)) {

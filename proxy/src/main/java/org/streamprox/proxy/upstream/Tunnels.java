@@ -10,21 +10,28 @@ import org.streamprox.proxy.transport.Transport;
 
 /**
  * What every tunnel of a listener shares: its settings, the pool of copy buffers, the timer that runs idle and
- * half-close deadlines, and the count of running copy loops.
+ * half-close deadlines, and the count of running copy loops. A reload may change the settings: tunnels opened
+ * afterwards copy with the new ones, those already running keep the settings and the buffer pool they started with.
  */
 public final class Tunnels implements AutoCloseable {
 
     /** Free copy buffers kept for reuse: enough for a busy machine's bursts; 16 MiB at the default size. */
     private static final int RETAINED_COPY_BUFFERS = 256;
 
-    private final TunnelSettings settings;
-    private final BufferPool bursts;
+    /** The settings and the buffers of that size a new tunnel takes, replaced together. */
+    record Setup(TunnelSettings settings, BufferPool bursts) {
+
+        private Setup(TunnelSettings settings) {
+            this(settings, new BufferPool(settings.copyBufferSize(), RETAINED_COPY_BUFFERS));
+        }
+    }
+
+    private volatile Setup setup;
     private final ScheduledThreadPoolExecutor timer;
     private final AtomicInteger runningCopyLoops = new AtomicInteger();
 
     public Tunnels(TunnelSettings settings) {
-        this.settings = settings;
-        this.bursts = new BufferPool(settings.copyBufferSize(), RETAINED_COPY_BUFFERS);
+        this.setup = new Setup(settings);
         this.timer = new ScheduledThreadPoolExecutor(1,
                 Thread.ofPlatform().daemon().name("streamprox-timer").factory());
         // Most deadlines are cancelled when their connection ends well; drop them at once, not when they are due.
@@ -43,6 +50,17 @@ public final class Tunnels implements AutoCloseable {
         return new Tunnel(this, client, upstream, idleTimeout, responseStatus);
     }
 
+    /**
+     * Tunnels opened from now on copy with these settings. A new copy-buffer size starts a new pool: buffers of the
+     * old size go back to the old pool, which is dropped once the last tunnel using it ends.
+     */
+    public synchronized void reconfigure(TunnelSettings settings) {
+        if (!settings.equals(setup.settings())) {
+            setup = settings.copyBufferSize() == setup.settings().copyBufferSize()
+                    ? new Setup(settings, setup.bursts()) : new Setup(settings);
+        }
+    }
+
     /** Copy loops running now: two per tunnelled connection. */
     public int runningCopyLoops() {
         return runningCopyLoops.get();
@@ -54,12 +72,9 @@ public final class Tunnels implements AutoCloseable {
         timer.shutdownNow();
     }
 
-    TunnelSettings settings() {
-        return settings;
-    }
-
-    BufferPool bursts() {
-        return bursts;
+    /** What a tunnel opened now copies with. */
+    Setup setup() {
+        return setup;
     }
 
     ScheduledExecutorService timer() {

@@ -1,0 +1,63 @@
+package org.streamprox.demos;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** A StreamProx process's output lines as they come, for tests that wait for what it says. */
+final class ProcessLines {
+
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+
+    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    private ProcessLines() {
+    }
+
+    /** Collects the process's output lines from now on. */
+    static ProcessLines follow(Process process) {
+        ProcessLines output = new ProcessLines();
+        CompletableFuture.runAsync(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                reader.lines().forEach(output.lines::add);
+            } catch (IOException ignored) {
+                // The process ended.
+            }
+        });
+        return output;
+    }
+
+    /** The port of the next listener that says it is listening on 127.0.0.1. */
+    int awaitPort() throws InterruptedException {
+        Matcher matcher = LISTENING.matcher(await("listening on"));
+        assertTrue(matcher.find());
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    /** The next line containing the text, waiting up to 20 s; the lines before it are passed over. */
+    String await(String fragment) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        List<String> seen = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line != null && line.contains(fragment)) {
+                return line;
+            }
+            if (line != null) {
+                seen.add(line);
+            }
+        }
+        throw new AssertionError("no output line containing '" + fragment + "' in " + seen);
+    }
+}
