@@ -7,6 +7,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -109,6 +110,12 @@ final class Listener {
         return admission.admitted();
     }
 
+    /** The connections served on the engine's own threads, each as far as it has got. */
+    List<OpenConnection> connections() {
+        String name = listening();
+        return registry.snapshot().stream().map(record -> new OpenConnection(name, record.summary())).toList();
+    }
+
     /** Closes the listening socket and ends the accept loop; the connections it serves go on. */
     void stopAccepting() throws InterruptedException {
         stopping = true;
@@ -139,8 +146,11 @@ final class Listener {
         return drained;
     }
 
-    /** The address as configured, with the port bound: a wildcard bound by a dual-stack socket reads as IPv6. */
-    private String listening() {
+    /**
+     * The address as configured, with the port bound, as the access log writes addresses: a wildcard bound by a
+     * dual-stack socket would read as IPv6.
+     */
+    String listening() {
         return AccessLog.address(new InetSocketAddress(context.settings().listen().getAddress(),
                 boundAddress.getPort()));
     }

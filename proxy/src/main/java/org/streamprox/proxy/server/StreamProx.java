@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -23,7 +24,8 @@ import sun.misc.Signal;
  * A running StreamProx: the one way to start and stop it. {@link #start} starts the local apps, then the listeners;
  * {@link #stop(Duration)} stops accepting on every listener, lets open connections finish, and stops the apps, all
  * within one drain budget. {@link #serveUntilStopSignal} does both around SIGTERM or SIGINT, as the command line
- * runs it. The listeners share the apps, the copy machinery and the access log; each has its own places.
+ * runs it, with a {@link Companion} (the admin listener) beside. The listeners share the apps, the copy machinery
+ * and the access log; each has its own places.
  */
 public final class StreamProx implements AutoCloseable {
 
@@ -38,6 +40,8 @@ public final class StreamProx implements AutoCloseable {
     private final Tunnels tunnels;
     private final Duration drainTimeout;
     private boolean stopped;
+    /** Set when a stop begins, before anything is closed, so a readiness probe turns away new clients first. */
+    private volatile boolean draining;
 
     private StreamProx(List<Listener> listeners, LocalApps apps, Tunnels tunnels, Duration drainTimeout) {
         this.listeners = List.copyOf(listeners);
@@ -98,17 +102,21 @@ public final class StreamProx implements AutoCloseable {
     }
 
     /**
-     * Serves until SIGTERM or SIGINT (Ctrl-C), then stops within the configured drain time.
+     * Starts the proxy and its companion, serves until SIGTERM or SIGINT (Ctrl-C), then stops within the configured
+     * drain time, and closes the companion last.
      *
+     * @param start     starts the proxy, for example {@code () -> StreamProx.start(config, apps)}
+     * @param companion what serves beside it: started once the listeners are bound, closed after the drain
      * @return whether every connection finished within the drain time
-     * @throws IOException when a listener cannot bind
+     * @throws IOException when a listener, or the companion, cannot bind
      */
-    public static boolean serveUntilStopSignal(ProxyConfig config, LocalApps apps) throws Exception {
+    public static boolean serveUntilStopSignal(Callable<StreamProx> start, Companion companion) throws Exception {
         CountDownLatch stopRequested = new CountDownLatch(1);
         // Before starting, so a signal during start-up also ends in an orderly stop.
         Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
         Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
-        try (StreamProx proxy = start(config, apps)) {
+        // The companion is closed as the block ends, after the proxy's stop below: it answers all through the drain.
+        try (StreamProx proxy = start.call(); AutoCloseable beside = companion.start(proxy)) {
             stopRequested.await();
             LOG.info("stop requested");
             boolean drained = proxy.stop();
@@ -137,14 +145,27 @@ public final class StreamProx implements AutoCloseable {
         return listeners.stream().mapToInt(Listener::admittedConnections).sum();
     }
 
+    /**
+     * Whether the proxy takes new clients: true from the moment every listener is bound until a stop begins. A
+     * load balancer that asks this stops sending new clients before open connections are cut.
+     */
+    public boolean ready() {
+        return !draining;
+    }
+
+    /** The connections served on the engine's own threads now, listener by listener (not those local apps serve). */
+    public List<OpenConnection> connections() {
+        return listeners.stream().flatMap(listener -> listener.connections().stream()).toList();
+    }
+
     /** Copy loops running for remote connections: two per tunnelled connection. */
     public int activeCopyLoops() {
         return tunnels.runningCopyLoops();
     }
 
     /**
-     * Stops accepting on every listener, waits up to {@code drain} for open connections to finish and cuts the
-     * rest, then lets the local apps finish within what is left of the same time. Stopping again does nothing.
+     * Turns not {@link #ready()}, stops accepting on every listener, waits up to {@code drain} for open connections
+     * to finish and cuts the rest, then lets the local apps finish within what is left of the same time. Stopping again does nothing.
      *
      * @return whether every connection the engine served finished within the drain time
      */
@@ -153,6 +174,7 @@ public final class StreamProx implements AutoCloseable {
             return true;
         }
         stopped = true;
+        draining = true;
         long drainEnds = System.nanoTime() + drain.toNanos();
         for (Listener listener : listeners) {
             listener.stopAccepting();
