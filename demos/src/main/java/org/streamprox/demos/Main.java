@@ -1,17 +1,24 @@
 package org.streamprox.demos;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.streamprox.apps.BuiltInApps;
+import org.streamprox.apps.admin.AdminServer;
+import org.streamprox.apps.admin.AdminSources;
+import org.streamprox.apps.admin.ReloadAction;
 import org.streamprox.apps.host.JettyLocalApps;
 import org.streamprox.proxy.config.ConfigException;
 import org.streamprox.proxy.config.ConfigLoader;
 import org.streamprox.proxy.config.ProxyConfig;
+import org.streamprox.proxy.server.Companion;
 import org.streamprox.proxy.server.StreamProx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,6 +42,10 @@ public final class Main implements Callable<Integer> {
             + "and TLS)")
     private List<String> listen;
 
+    @Option(names = "--admin", paramLabel = "HOST:PORT|off", description = "address of the admin listener (metrics, "
+            + "health, status page) instead of the configuration's (default 127.0.0.1:9901), or off for none")
+    private String admin;
+
     public static void main(String[] args) {
         CommandLine command = new CommandLine(new Main());
         command.getCommandSpec().usageMessage().footer("%nLocal apps a route can name with 'local: APP': "
@@ -54,14 +65,30 @@ public final class Main implements Callable<Integer> {
             return CONFIG_ERROR;
         }
         IdleHeapCollection.enable();
+        // Meters only for an admin listener to show them.
+        Optional<PrometheusMeterRegistry> registry = proxyConfig.admin()
+                .map(address -> new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        registry.ifPresent(apps::measureWith);
         try {
-            StreamProx.serveUntilStopSignal(proxyConfig, apps);
+            StreamProx.serveUntilStopSignal(
+                    // LEAD: once StreamProx.start(ProxyConfig, LocalApps, MeterRegistry) is merged, give it the
+                    // registry when there is one, so the engine's meters reach /metrics and the status page.
+                    () -> StreamProx.start(proxyConfig, apps),
+                    adminListener(proxyConfig, registry));
         } catch (IOException e) {
             // The listener's address and why it could not bind.
             System.err.println("streamprox: cannot listen on " + e.getMessage());
             return CANNOT_LISTEN;
         }
         return 0;
+    }
+
+    /** The admin listener beside the proxy, or nothing with {@code admin: off}. */
+    private static Companion adminListener(ProxyConfig config, Optional<PrometheusMeterRegistry> registry) {
+        return config.admin().<Companion>map(address -> proxy -> AdminServer.start(address,
+                // LEAD: the reload part gives the configuration in force and a reload action in place of these two.
+                new AdminSources(proxy, registry.orElseThrow(), () -> config, ReloadAction.NOT_AVAILABLE)))
+                .orElse(Companion.NONE);
     }
 
     private ProxyConfig loadConfig(ConfigLoader loader) throws Exception {
@@ -82,6 +109,14 @@ public final class Main implements Callable<Integer> {
                 loaded = loaded.listeningOn(addresses);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--listen: " + e.getMessage(), e);
+            }
+        }
+        if (admin != null) {
+            try {
+                loaded = loaded.withAdmin(admin.equals("off") ? Optional.empty()
+                        : Optional.of(ConfigLoader.listenAddress(admin)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--admin: " + e.getMessage(), e);
             }
         }
         return loaded;
