@@ -21,6 +21,9 @@ import org.streamprox.proxy.server.StreamProx;
  */
 final class StatusEndpoint implements Request.Handler {
 
+    /** Open connections a page lists at most, the oldest: enough to read, and the answer stays small. */
+    static final int CONNECTIONS_LISTED = 100;
+
     /**
      * The answer's body.
      *
@@ -31,11 +34,12 @@ final class StatusEndpoint implements Request.Handler {
      * @param failures    connections that ended other than well, by outcome
      * @param reloads     reloads, by result
      * @param history     the last minutes, a point a second, oldest first
-     * @param connections those the engine serves now, oldest first
+     * @param served      how many connections the engine serves now
+     * @param connections the oldest of them, at most {@link #CONNECTIONS_LISTED}
      */
     record Report(long time, boolean ready, String configSource, String configLoadedAt, List<ListenerShown> listeners,
                   int open, Totals totals, Map<String, Double> refusals, Map<String, Double> failures,
-                  Map<String, Double> reloads, List<TrafficHistory.Point> history,
+                  Map<String, Double> reloads, List<TrafficHistory.Point> history, int served,
                   List<ConnectionsEndpoint.Listed> connections) {
     }
 
@@ -76,12 +80,14 @@ final class StatusEndpoint implements Request.Handler {
         ProxyConfig config = inForce.get();
         Map<String, Double> failures = meters.totalsBy(EngineMeters.CONNECTIONS, "outcome");
         failures.remove("ok");
+        List<ConnectionsEndpoint.Listed> connections = ConnectionsEndpoint.list(proxy);
         return new Report(System.currentTimeMillis(), proxy.ready(), config.source().name(),
                 config.source().loadedAt().toString(), listeners(config, proxy.localAddresses()),
                 proxy.admittedConnections(), new Totals(meters.total(EngineMeters.CONNECTIONS),
                         meters.total(EngineMeters.RECEIVED), meters.total(EngineMeters.SENT)),
                 meters.totalsBy(EngineMeters.REFUSALS, "reason"), failures,
-                meters.totalsBy(EngineMeters.RELOADS, "result"), history.points(), ConnectionsEndpoint.list(proxy));
+                meters.totalsBy(EngineMeters.RELOADS, "result"), history.points(), connections.size(),
+                connections.subList(0, Math.min(CONNECTIONS_LISTED, connections.size())));
     }
 
     /** The configuration's listeners, each at the address it is bound to (a port 0 became a real one). */

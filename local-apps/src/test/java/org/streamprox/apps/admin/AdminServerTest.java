@@ -199,6 +199,7 @@ class AdminServerTest {
             assertEquals(true, status.get("ready"));
             assertEquals("admin-test.yaml", status.get("configSource"));
             assertEquals(1, ((Number) status.get("open")).intValue());
+            assertEquals(1, ((Number) status.get("served")).intValue());
             assertEquals(List.of(Map.of("address", "127.0.0.1:" + proxy.localAddress().getPort(), "tls", false,
                     "routes", List.of(
                             map("name", "bar", "takes", null, "target", "local bar"),
