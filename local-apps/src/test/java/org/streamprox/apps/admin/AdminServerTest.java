@@ -293,7 +293,7 @@ class AdminServerTest {
                 assertEquals(200, admin.get("/healthz").statusCode());
                 assertFalse(stopping.isDone());
 
-                held.close();
+                held.shutdownOutput();
                 release.countDown();
                 assertTrue(stopping.get(PATIENCE.toSeconds(), TimeUnit.SECONDS));
                 assertEquals(503, admin.get("/readyz").statusCode());

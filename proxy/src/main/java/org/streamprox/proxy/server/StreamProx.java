@@ -115,13 +115,18 @@ public final class StreamProx implements AutoCloseable {
         // Before starting, so a signal during start-up also ends in an orderly stop.
         Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
         Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
-        // The companion is closed as the block ends, after the proxy's stop below: it answers all through the drain.
-        try (StreamProx proxy = start.call(); AutoCloseable beside = companion.start(proxy)) {
-            stopRequested.await();
-            LOG.info("stop requested");
-            boolean drained = proxy.stop();
-            LOG.info("stopped{}", drained ? "" : " (some connections were cut at the drain timeout)");
-            return drained;
+        try (StreamProx proxy = start.call()) {
+            AutoCloseable beside = companion.start(proxy);
+            try {
+                stopRequested.await();
+                LOG.info("stop requested");
+                boolean drained = proxy.stop();
+                LOG.info("stopped{}", drained ? "" : " (some connections were cut at the drain timeout)");
+                return drained;
+            } finally {
+                // After the drain: the companion answers all through it.
+                beside.close();
+            }
         }
     }
 
