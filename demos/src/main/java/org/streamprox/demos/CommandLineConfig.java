@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamprox.proxy.config.ConfigException;
@@ -13,7 +14,8 @@ import org.streamprox.proxy.config.ProxyConfig;
 import org.streamprox.proxy.reload.ConfigSource;
 
 /**
- * The configuration the command line names, moved to the {@code --listen} addresses when it gives any: the
+ * The configuration the command line names, moved to the {@code --listen} addresses when it gives any and with the
+ * admin listener {@code --admin} names, if it does: the
  * {@code --config} file, read anew at each reload, or else the built-in one, which is read once and reloads to itself
  * (reading it again would only make a new self-signed certificate).
  */
@@ -24,29 +26,40 @@ final class CommandLineConfig implements ConfigSource {
     private final ConfigLoader loader;
     private final Path file;
     private final List<InetSocketAddress> listen;
+    private final Optional<Optional<InetSocketAddress>> admin;
     private ProxyConfig builtIn;
 
     /**
      * @param file   the {@code --config} file; null for the built-in configuration
      * @param listen the {@code --listen} addresses, once per listener; empty to keep the configuration's
+     * @param admin  the {@code --admin} address, empty inside for {@code off}; empty to keep the configuration's
      */
-    CommandLineConfig(ConfigLoader loader, Path file, List<InetSocketAddress> listen) {
+    CommandLineConfig(ConfigLoader loader, Path file, List<InetSocketAddress> listen,
+                      Optional<Optional<InetSocketAddress>> admin) {
         this.loader = loader;
         this.file = file;
         this.listen = List.copyOf(listen);
+        this.admin = admin;
     }
 
     @Override
     public synchronized ProxyConfig read() throws ConfigException {
         ProxyConfig loaded = file != null ? loader.load(file) : builtIn();
-        if (listen.isEmpty()) {
-            return loaded;
+        if (!listen.isEmpty()) {
+            try {
+                loaded = loaded.listeningOn(listen);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--listen: " + e.getMessage());
+            }
         }
-        try {
-            return loaded.listeningOn(listen);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException("--listen: " + e.getMessage());
+        if (admin.isPresent()) {
+            try {
+                loaded = loaded.withAdmin(admin.get());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--admin: " + e.getMessage());
+            }
         }
+        return loaded;
     }
 
     private ProxyConfig builtIn() throws ConfigException {

@@ -2,6 +2,8 @@ package org.streamprox.demos;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -12,12 +14,15 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
 import org.streamprox.apps.BuiltInApps;
+import org.streamprox.apps.admin.AdminServer;
+import org.streamprox.apps.admin.AdminSources;
 import org.streamprox.apps.host.JettyLocalApps;
 import org.streamprox.proxy.config.ConfigException;
 import org.streamprox.proxy.config.ConfigLoader;
 import org.streamprox.proxy.config.ProxyConfig;
 import org.streamprox.proxy.reload.ConfigReloader;
 import org.streamprox.proxy.reload.ReloadTriggers;
+import org.streamprox.proxy.server.Companion;
 import org.streamprox.proxy.server.StreamProx;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,6 +57,10 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--watch", description = "reload when the --config file changes (written, or renamed over it)")
     private boolean watch;
 
+    @Option(names = "--admin", paramLabel = "HOST:PORT|off", description = "address of the admin listener (metrics, "
+            + "health, status page, reload) instead of the configuration's (default 127.0.0.1:9901), or off for none")
+    private String admin;
+
     public static void main(String[] args) {
         CommandLine command = new CommandLine(new Main());
         command.getCommandSpec().usageMessage().footer("%nLocal apps a route can name with 'local: APP': "
@@ -74,7 +83,7 @@ public final class Main implements Callable<Integer> {
         CommandLineConfig source;
         ProxyConfig proxyConfig;
         try {
-            source = new CommandLineConfig(new ConfigLoader(apps.names()), config, listenAddresses());
+            source = new CommandLineConfig(new ConfigLoader(apps.names()), config, listenAddresses(), adminAddress());
             proxyConfig = source.read();
         } catch (ConfigException e) {
             System.err.println("streamprox: " + e.getMessage());
@@ -87,13 +96,39 @@ public final class Main implements Callable<Integer> {
         return serve(apps, source, proxyConfig, Instant.now());
     }
 
-    /** Serves until a stop signal; SIGHUP, and with {@code --watch} changes to the file, reload the source. */
+    /**
+     * Serves until a stop signal, with what serves beside: the reload triggers (SIGHUP, and with {@code --watch}
+     * changes to the file) and the admin listener, whose meters the engine records only when it is on.
+     */
     private int serve(JettyLocalApps apps, CommandLineConfig source, ProxyConfig proxyConfig, Instant loadedAt)
             throws Exception {
         IdleHeapCollection.enable();
+        Optional<PrometheusMeterRegistry> registry = proxyConfig.admin()
+                .map(address -> new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        registry.ifPresent(apps::measureWith);
+        Companion beside = proxy -> {
+            ConfigReloader reloader = new ConfigReloader(proxy, source, proxyConfig, loadedAt);
+            ReloadTriggers triggers = reloadTriggers(reloader);
+            if (registry.isEmpty()) {
+                return triggers;
+            }
+            reloader.bindTo(registry.get());
+            try {
+                AdminServer admin = AdminServer.start(proxyConfig.admin().orElseThrow(),
+                        new AdminSources(proxy, registry.get(), reloader));
+                return () -> {
+                    try (triggers; admin) {
+                        // The triggers first, so no reload starts while the admin listener closes.
+                    }
+                };
+            } catch (IOException | RuntimeException e) {
+                triggers.close();
+                throw e;
+            }
+        };
         try {
-            StreamProx.serveUntilStopSignal(proxyConfig, apps,
-                    proxy -> reloadTriggers(new ConfigReloader(proxy, source, proxyConfig, loadedAt)));
+            StreamProx.serveUntilStopSignal(() -> registry.isPresent()
+                    ? StreamProx.start(proxyConfig, apps, registry.get()) : StreamProx.start(proxyConfig, apps), beside);
         } catch (IOException e) {
             // The listener's address and why it could not bind.
             System.err.println("streamprox: cannot listen on " + e.getMessage());
@@ -123,6 +158,18 @@ public final class Main implements Callable<Integer> {
             }
         }
         return addresses;
+    }
+
+    /** What {@code --admin} says: nothing when not given, an empty address for {@code off}. */
+    private Optional<Optional<InetSocketAddress>> adminAddress() throws ConfigException {
+        if (admin == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(admin.equals("off") ? Optional.empty() : Optional.of(ConfigLoader.listenAddress(admin)));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--admin: " + e.getMessage());
+        }
     }
 
     /** The version from the jar's manifest. */

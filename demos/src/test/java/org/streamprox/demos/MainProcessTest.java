@@ -1,7 +1,9 @@
 package org.streamprox.demos;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.streamprox.testkit.Http.get;
 
@@ -9,9 +11,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -87,17 +91,21 @@ class MainProcessTest {
     }
 
     @Test
-    void theBuiltInConfigurationServesTheDemosInPlainAndOverTls() throws Exception {
-        Process process = start("--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0");
+    void theBuiltInConfigurationServesTheDemosInPlainAndOverTlsWithTheAdminListenerBeside() throws Exception {
+        Process process = start("--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:0");
         try {
             ProcessLines lines = ProcessLines.follow(process);
             int plain = lines.awaitPort();
             int tls = lines.awaitPort();
+            int admin = lines.awaitAdminPort();
             for (String url : List.of("http://127.0.0.1:" + plain + "/", "https://localhost:" + tls + "/")) {
                 Command page = Command.run("curl", "-sS", "--max-time", "20",
                         "--insecure", "--resolve", "localhost:" + tls + ":127.0.0.1", url);
                 assertTrue(page.output().contains("<title>StreamProx demos</title>"), url + ": " + page.output());
             }
+            assertEquals(200, status("http://127.0.0.1:" + admin + "/healthz"));
+            String metrics = Command.succeed("curl", "-sS", "--max-time", "20", "http://127.0.0.1:" + admin + "/metrics");
+            assertTrue(metrics.contains("\njetty_server_requests_seconds_count{"), metrics);
         } finally {
             process.toHandle().destroy();
             assertTrue(process.waitFor(20, TimeUnit.SECONDS));
@@ -107,12 +115,34 @@ class MainProcessTest {
     @Test
     void aPortInUseIsReportedWithoutAStackTrace() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Process process = start("--listen", "127.0.0.1:" + taken.getLocalPort(), "--listen", "127.0.0.1:0");
+            Process process = start("--listen", "127.0.0.1:" + taken.getLocalPort(), "--listen", "127.0.0.1:0",
+                    "--admin", "off");
             String out = output(process);
             assertEquals(Main.CANNOT_LISTEN, process.exitValue());
             assertTrue(out.contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()), out);
             assertFalse(out.contains("\tat "), out);
         }
+    }
+
+    @Test
+    void anAdminPortInUseIsReportedAsTheAdminListeners() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Process process = start("--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0",
+                    "--admin", "127.0.0.1:" + taken.getLocalPort());
+            String out = output(process);
+            assertEquals(Main.CANNOT_LISTEN, process.exitValue());
+            assertTrue(out.contains("cannot listen on 127.0.0.1:" + taken.getLocalPort() + " (the admin listener)"),
+                    out);
+            assertFalse(out.contains("\tat "), out);
+        }
+    }
+
+    @Test
+    void theAdminListenerOnAListenersAddressIsRefused() throws Exception {
+        Process process = start("--listen", "127.0.0.1:18080", "--listen", "127.0.0.1:0", "--admin", "127.0.0.1:18080");
+        String out = output(process);
+        assertEquals(Main.CONFIG_ERROR, process.exitValue());
+        assertTrue(out.contains("--admin: the admin listener needs an address of its own"), out);
     }
 
     @Test
@@ -127,7 +157,7 @@ class MainProcessTest {
     }
 
     @Test
-    void sigtermDrainsInFlightConnectionsAndExitsZero() throws Exception {
+    void sigtermTurnsNotReadyThenDrainsInFlightConnectionsAndExitsZero() throws Exception {
         CountDownLatch requestArrived = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
         try (LoopbackServer upstream = LoopbackServer.start(socket -> {
@@ -137,17 +167,23 @@ class MainProcessTest {
             socket.getOutputStream().write("done".getBytes(StandardCharsets.US_ASCII));
         })) {
             Path config = dir.resolve("drain.yaml");
-            Files.writeString(config, "listen: 127.0.0.1:0\ndrain-timeout: 20s\nroutes:\n  - remote: 127.0.0.1:"
-                    + upstream.port() + "\n");
+            Files.writeString(config, "listen: 127.0.0.1:0\nadmin: { listen: 127.0.0.1:0 }\ndrain-timeout: 20s\n"
+                    + "routes:\n  - remote: 127.0.0.1:" + upstream.port() + "\n");
             Process process = start("--config", config.toString());
             ProcessLines lines = ProcessLines.follow(process);
             int port = lines.awaitPort();
+            String readyz = "http://127.0.0.1:" + lines.awaitAdminPort() + "/readyz";
 
             try (Socket client = new Socket("127.0.0.1", port)) {
                 client.getOutputStream().write(Http.ascii(get("/slow")));
                 assertTrue(requestArrived.await(10, TimeUnit.SECONDS));
+                assertEquals(200, status(readyz));
                 process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its output
-                lines.await("stop requested");
+                await("503 from /readyz").atMost(Duration.ofSeconds(20)).until(() -> status(readyz) == 503);
+                // The request in flight is still open, waiting for its answer: nothing was cut.
+                client.setSoTimeout(200);
+                assertThrows(SocketTimeoutException.class, () -> client.getInputStream().read());
+                client.setSoTimeout(0);
                 finish.countDown();
                 assertEquals("done", Http.readAll(client));
                 client.shutdownOutput();
@@ -200,7 +236,8 @@ class MainProcessTest {
 
     /** G1PeriodicGCInterval of a JVM serving the demos, started with these options. */
     private String periodicCollectionWhileServing(String... jvmOptions) throws Exception {
-        Process process = start(List.of(jvmOptions), "--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0");
+        Process process = start(List.of(jvmOptions), "--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0",
+                "--admin", "off");
         ProcessLines.follow(process).awaitPort();
         Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 Long.toString(process.pid()), "VM.flags", "-all").redirectErrorStream(true).start();
@@ -210,5 +247,12 @@ class MainProcessTest {
         Matcher interval = Pattern.compile("\\bG1PeriodicGCInterval\\s*=\\s*(\\d+)").matcher(flags);
         assertTrue(interval.find(), flags);
         return interval.group(1);
+    }
+
+    /** The status of a GET, or 0 when nothing answered. */
+    private static int status(String url) throws Exception {
+        String code = Command.run("curl", "-sS", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", url)
+                .output().trim();
+        return code.matches("\\d{3}") ? Integer.parseInt(code) : 0;
     }
 }

@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 final class ProcessLines {
 
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+    private static final Pattern ADMIN = Pattern.compile("admin listener on http://127\\.0\\.0\\.1:(\\d+)/");
 
     private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
@@ -41,6 +42,13 @@ final class ProcessLines {
     /** The port of the next listener that says it is listening on 127.0.0.1. */
     int awaitPort() throws InterruptedException {
         Matcher matcher = LISTENING.matcher(await("listening on"));
+        assertTrue(matcher.find());
+        return Integer.parseInt(matcher.group(1));
+    }
+
+    /** The port of the admin listener, once it says where it listens on 127.0.0.1. */
+    int awaitAdminPort() throws InterruptedException {
+        Matcher matcher = ADMIN.matcher(await("admin listener on"));
         assertTrue(matcher.find());
         return Integer.parseInt(matcher.group(1));
     }

@@ -88,7 +88,8 @@ final class Images {
     static GenericContainer<?> streamprox(int port, String yaml) {
         return local("streamprox/streamprox:it")
                 .withCopyToContainer(Transferable.of(yaml), STREAMPROX_CONFIG)
-                .withCommand("--config", STREAMPROX_CONFIG, "--listen", "127.0.0.1:" + port)
+                // The admin listener on a port of its own: the host's network is shared with whatever else runs.
+                .withCommand("--config", STREAMPROX_CONFIG, "--listen", "127.0.0.1:" + port, "--admin", "127.0.0.1:0")
                 .waitingFor(Wait.forLogMessage(".*listening on 127\\.0\\.0\\.1:" + port + ".*", 1)
                         .withStartupTimeout(Duration.ofSeconds(60)));
     }

@@ -11,8 +11,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
-/** Answers every request with the same status and body: the demo bodies and pages. */
-final class FixedResponse extends Handler.Abstract.NonBlocking {
+/** Answers every request with the same status and body: the demo bodies and pages, the admin listener's page. */
+public final class FixedResponse extends Handler.Abstract.NonBlocking {
 
     private final int status;
     private final String contentType;
@@ -24,12 +24,12 @@ final class FixedResponse extends Handler.Abstract.NonBlocking {
         this.body = ByteBuffer.wrap(body).asReadOnlyBuffer();
     }
 
-    static FixedResponse text(String text) {
+    public static FixedResponse text(String text) {
         return new FixedResponse(200, "text/plain; charset=utf-8", text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** An HTML page shipped next to this class. */
-    static FixedResponse page(String resource) {
+    /** An HTML page shipped next to this class, or anywhere on the class path with an absolute name. */
+    public static FixedResponse page(String resource) {
         try (InputStream in = FixedResponse.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing page resource " + resource);

@@ -26,7 +26,7 @@ import org.streamprox.testkit.WebSocketProbe;
  * JavaScript in it, take screenshots. Started with everything that talks to the network on its own turned off,
  * so the only traffic is the test's.
  */
-final class HeadlessChromium implements AutoCloseable {
+public final class HeadlessChromium implements AutoCloseable {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final List<String> EXECUTABLES = List.of("/usr/bin/chromium", "/usr/bin/chromium-browser",
@@ -65,12 +65,12 @@ final class HeadlessChromium implements AutoCloseable {
      *
      * @param trustedKeyPin the public key (SHA-256, base64) of a certificate to accept though no CA signed it
      */
-    static HeadlessChromium open(String url, Path log, Optional<String> trustedKeyPin) throws Exception {
+    public static HeadlessChromium open(String url, Path log, Optional<String> trustedKeyPin) throws Exception {
         return new HeadlessChromium(url, log, trustedKeyPin);
     }
 
     /** Evaluates a JavaScript expression whose value is a string, in the page. */
-    String evaluate(String expression) throws Exception {
+    public String evaluate(String expression) throws Exception {
         String response = call("Runtime.evaluate", "{\"expression\":" + jsonString(expression)
                 + ",\"returnByValue\":true}");
         Matcher value = STRING_VALUE.matcher(response);
@@ -80,7 +80,7 @@ final class HeadlessChromium implements AutoCloseable {
         return unescape(value.group(1));
     }
 
-    void screenshot(Path file) throws Exception {
+    public void screenshot(Path file) throws Exception {
         Matcher data = SCREENSHOT_DATA.matcher(call("Page.captureScreenshot", "{\"format\":\"png\"}"));
         if (!data.find()) {
             throw new AssertionError("Chromium returned no screenshot");

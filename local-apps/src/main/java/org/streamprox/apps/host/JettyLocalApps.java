@@ -1,5 +1,9 @@
 package org.streamprox.apps.host;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jetty.JettyConnectionMetrics;
+import io.micrometer.jetty12.server.TimedHandler;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Set;
@@ -41,6 +45,7 @@ public final class JettyLocalApps implements LocalApps {
     private final Server server = new Server(new VirtualThreadPool(), null, buffers);
     private final AppsByEndPoint apps = new AppsByEndPoint();
     private final Duration idleTimeout;
+    private MeterRegistry meters;
     private volatile HandOffConnector connector;
     /** What new connections are configured with; set at start, raised by a reload. */
     private HttpConfiguration http;
@@ -63,6 +68,19 @@ public final class JettyLocalApps implements LocalApps {
      */
     public JettyLocalApps register(String name, Handler app) {
         apps.add(name, app);
+        return this;
+    }
+
+    /**
+     * Measures the apps into this registry once they start, with Micrometer's Jetty binders: request timings by
+     * method, status and outcome ({@code jetty.server.requests}, and those in progress) and Jetty's connections
+     * ({@code jetty.connections.*}). Call it before the apps start.
+     */
+    public synchronized JettyLocalApps measureWith(MeterRegistry registry) {
+        if (connector != null) {
+            throw new IllegalStateException("measure the local apps before they start");
+        }
+        meters = registry;
         return this;
     }
 
@@ -92,6 +110,12 @@ public final class JettyLocalApps implements LocalApps {
         connector = new HandOffConnector(server, factory);
         connector.setIdleTimeout(idleTimeout.toMillis());
         server.addConnector(connector);
+        if (meters != null) {
+            TimedHandler timed = new TimedHandler(meters, Tags.empty());
+            timed.setHandler(apps);
+            server.setHandler(timed);
+            connector.addBean(new JettyConnectionMetrics(meters, connector));
+        }
         server.start();
         emptyBuffersWhenIdle();
     }

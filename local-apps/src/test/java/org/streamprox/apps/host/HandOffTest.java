@@ -9,11 +9,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.streamprox.proxy.config.LoadedDocument;
 import org.streamprox.proxy.config.ProxyConfig;
 import org.streamprox.proxy.config.ProxySettings;
 import org.streamprox.proxy.http.HeadLimits;
@@ -179,7 +182,8 @@ class HandOffTest {
         server.reload(new ProxyConfig(List.of(new ProxyConfig.Listener(
                 ProxySettings.listeningOn(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0)).withHead(larger),
                 List.of(new RuleRouter.Rule(RequestMatcher.pathPrefix("/alpha"),
-                        Route.to("alpha", new Target.Local("alpha"))))))));
+                        Route.to("alpha", new Target.Local("alpha")))))), Optional.empty(),
+                new LoadedDocument("raised head limit", Instant.now(), Map.of())));
         String padding = "p".repeat(40_000);
         try (RawHttpClient client = connect()) {
             client.send("GET /alpha/big HTTP/1.1\r\nHost: test\r\nX-Pad: " + padding + "\r\n\r\n");

@@ -26,6 +26,7 @@ import org.streamprox.proxy.detect.NamedProbe;
 import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.net.AddressBlock;
 import org.streamprox.proxy.net.AddressBlocks;
+import org.streamprox.proxy.observe.AccessLog;
 import org.streamprox.proxy.route.RuleRouter;
 import org.streamprox.proxy.tls.TlsSettings;
 import org.streamprox.proxy.upstream.TunnelSettings;
@@ -39,7 +40,7 @@ public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("listen", "tls", "listeners", "head", "max-connections",
             "max-connections-per-client", "copy-buffer-size", "half-close-timeout", "drain-timeout", "routes",
-            "protocols", "accept-proxy-protocol", "detect-timeout", "on-silence", "trusted-proxies");
+            "protocols", "accept-proxy-protocol", "detect-timeout", "on-silence", "trusted-proxies", "admin");
     /** What each listener has of its own; with the one-listener shorthand, they are at the top. */
     private static final List<String> ONE_LISTENER_KEYS = List.of("listen", "tls", "accept-proxy-protocol",
             "detect-timeout", "on-silence", "trusted-proxies");
@@ -47,6 +48,7 @@ public final class ConfigLoader {
             "detect-timeout", "on-silence", "trusted-proxies");
     private static final Set<String> ACCEPT_PROXY_PROTOCOL_KEYS = Set.of("trusted");
     private static final InetSocketAddress DEFAULT_LISTEN = new InetSocketAddress("0.0.0.0", 8080);
+    private static final Set<String> ADMIN_KEYS = Set.of("listen");
     private static final Set<String> HEAD_KEYS = Set.of("until", "max-bytes", "max-reads", "max-headers", "timeout");
     private final Set<String> localApps;
 
@@ -127,11 +129,18 @@ public final class ConfigLoader {
                 base);
         Optional<RouteTable> sharedRoutes = top.containsKey("routes")
                 ? Optional.of(routeReader.routes(top.get("routes"))) : Optional.empty();
+        List<ProxyConfig.Listener> listeners = top.containsKey("listeners")
+                ? listeners(top, shared, sharedRoutes, protocols, routeReader, base)
+                // The one-listener shorthand: listen and tls at the top.
+                : List.of(listener(root, top, shared, sharedRoutes, protocols, routeReader, base));
+        return new ProxyConfig(listeners, admin(root, top, listeners), root.asSource());
+    }
+
+    /** {@code listeners: [...]}: each with its own address, TLS and first-bytes settings; at least one. */
+    private List<ProxyConfig.Listener> listeners(Map<String, YamlNode> top, ProxySettings shared,
+                                                 Optional<RouteTable> sharedRoutes, List<NamedProbe> protocols,
+                                                 RouteReader routeReader, Path base) throws ConfigException {
         YamlNode listeners = top.get("listeners");
-        if (listeners == null) {
-            // The one-listener shorthand: listen and tls at the top.
-            return new ProxyConfig(List.of(listener(root, top, shared, sharedRoutes, protocols, routeReader, base)));
-        }
         for (String oneListenerKey : ONE_LISTENER_KEYS) {
             if (top.containsKey(oneListenerKey)) {
                 throw top.get(oneListenerKey).error("with 'listeners', each listener has its own '" + oneListenerKey
@@ -154,7 +163,40 @@ public final class ConfigLoader {
         if (configured.isEmpty()) {
             throw listeners.error("needs at least one listener");
         }
-        return new ProxyConfig(configured);
+        return configured;
+    }
+
+    /**
+     * {@code admin: { listen: HOST:PORT }} or {@code admin: off}; {@link ProxyConfig#DEFAULT_ADMIN} when absent.
+     * Never a listener's address: the admin paths would then be served to clients, or not at all.
+     */
+    private static Optional<InetSocketAddress> admin(YamlNode root, Map<String, YamlNode> top,
+                                                     List<ProxyConfig.Listener> listeners) throws ConfigException {
+        YamlNode node = top.get("admin");
+        YamlNode listen;
+        InetSocketAddress address;
+        if (node == null) {
+            listen = root;
+            address = ProxyConfig.DEFAULT_ADMIN;
+        } else if (node.isScalar()) {
+            if (!node.string().equals("off")) {
+                throw node.error("expected 'off' or { listen: HOST:PORT }");
+            }
+            return Optional.empty();
+        } else {
+            listen = node.mapping(ADMIN_KEYS).get("listen");
+            if (listen == null) {
+                throw node.error("needs 'listen: HOST:PORT', or 'admin: off' for no admin listener");
+            }
+            address = listen.parsed(ConfigLoader::listenAddress);
+        }
+        Optional<ProxyConfig.Listener> clash = ProxyConfig.listenerSharing(listeners, address);
+        if (clash.isPresent()) {
+            throw listen.error(ProxyConfig.adminClash(clash.get()) + (node == null ? "; the admin listener's default "
+                    + "is " + AccessLog.address(address) + ": give it another with 'admin: { listen: HOST:PORT }', "
+                    + "or 'admin: off'" : ""));
+        }
+        return Optional.of(address);
     }
 
     /**

@@ -3,12 +3,25 @@ package org.streamprox.proxy.config;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.streamprox.proxy.observe.AccessLog;
 import org.streamprox.proxy.route.RuleRouter;
 
-/** A loaded configuration: one or more listeners, each with its settings and its routing rules in order. */
-public record ProxyConfig(List<Listener> listeners) {
+/**
+ * A loaded configuration: one or more listeners, each with its settings and its routing rules in order, the admin
+ * listener's address, and where it all came from.
+ *
+ * @param listeners the ports that serve clients
+ * @param admin     where the admin listener (metrics, health, status page) listens, or empty for none; never a
+ *                  listener's address
+ * @param source    the file and its document, to show people
+ */
+public record ProxyConfig(List<Listener> listeners, Optional<InetSocketAddress> admin, LoadedDocument source) {
+
+    /** The admin listener's address when the configuration says nothing: this machine only. */
+    public static final InetSocketAddress DEFAULT_ADMIN = new InetSocketAddress("127.0.0.1", 9901);
 
     /** One listening port and what it does with its connections. */
     public record Listener(ProxySettings settings, RuleRouter router) {
@@ -24,6 +37,35 @@ public record ProxyConfig(List<Listener> listeners) {
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("a configuration needs a listener");
         }
+        Objects.requireNonNull(admin, "admin");
+        Objects.requireNonNull(source, "source");
+        Optional<Listener> clash = admin.isPresent() ? listenerSharing(listeners, admin.get()) : Optional.empty();
+        if (clash.isPresent()) {
+            throw new IllegalArgumentException(adminClash(clash.get()));
+        }
+    }
+
+    /** The same configuration with the admin listener elsewhere, or none ({@code --admin}). */
+    public ProxyConfig withAdmin(Optional<InetSocketAddress> address) {
+        return new ProxyConfig(listeners, address, source);
+    }
+
+    /**
+     * The listener that would take the admin listener's connections: one bound to the same port on the same
+     * address, or on every address. Port 0 asks for a port of its own, so it shares with nobody.
+     */
+    static Optional<Listener> listenerSharing(List<Listener> listeners, InetSocketAddress admin) {
+        return listeners.stream().filter(listener -> {
+            InetSocketAddress listen = listener.settings().listen();
+            return admin.getPort() != 0 && listen.getPort() == admin.getPort()
+                    && (listen.getAddress().equals(admin.getAddress()) || listen.getAddress().isAnyLocalAddress()
+                            || admin.getAddress().isAnyLocalAddress());
+        }).findFirst();
+    }
+
+    static String adminClash(Listener listener) {
+        return "the admin listener needs an address of its own, not the one a listener serves clients on ("
+                + AccessLog.address(listener.settings().listen()) + ")";
     }
 
     /**
@@ -44,6 +86,6 @@ public record ProxyConfig(List<Listener> listeners) {
             Listener listener = listeners.get(i);
             moved.add(new Listener(listener.settings().withListen(addresses.get(i)), listener.router()));
         }
-        return new ProxyConfig(moved);
+        return new ProxyConfig(moved, admin, source);
     }
 }

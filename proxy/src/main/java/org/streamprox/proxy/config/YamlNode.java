@@ -33,6 +33,11 @@ final class YamlNode {
         this.field = field;
     }
 
+    /** This node, the root of a configuration already read without error, as what is shown of it. */
+    LoadedDocument asSource() {
+        return LoadedDocument.of(source, node);
+    }
+
     ConfigException error(String problem) {
         int line = node.getStartMark().map(mark -> mark.getLine() + 1).orElse(0);
         return new ConfigException(source + ":" + line + ": " + (field.isEmpty() ? "" : field + ": ") + problem);

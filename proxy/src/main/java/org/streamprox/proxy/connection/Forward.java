@@ -47,6 +47,7 @@ record Forward(Tunnels tunnels, Target.Remote remote, Optional<Duration> idleTim
         }
         Tunnel tunnel = tunnels.open(client, upstream, idleTimeout, new StatusLineSniffer());
         record.onAbort(tunnel::abort);
+        record.copying(tunnel);
         Outcome outcome;
         try {
             outcome = tunnel.run();
@@ -55,7 +56,6 @@ record Forward(Tunnels tunnels, Target.Remote remote, Optional<Duration> idleTim
             upstream.close();
             outcome = Outcome.INTERRUPTED;
         }
-        record.countBytes(tunnel.bytesFromClient(), tunnel.bytesToClient());
         record.respondedWith(tunnel.responseStatus());
         Plan.end(client, record, outcome);
     }

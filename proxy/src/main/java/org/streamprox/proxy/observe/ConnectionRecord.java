@@ -78,6 +78,8 @@ public final class ConnectionRecord {
     private ConnectionSummary.UpstreamConnect upstreamConnect;
     private long bytesFromClient;
     private long bytesToClient;
+    /** Bytes a tunnel is still copying, added to those counted above. */
+    private volatile LiveBytes copying = LiveBytes.NONE;
     private int responseStatus;
     private Outcome outcome;
 
@@ -184,6 +186,11 @@ public final class ConnectionRecord {
         bytesToClient += toClient;
     }
 
+    /** A tunnel copies the connection's bytes from now on: what it has copied counts, as it grows. */
+    public void copying(LiveBytes tunnel) {
+        copying = tunnel;
+    }
+
     /** What {@link #abort} does from now on. */
     public void onAbort(Consumer<Outcome> action) {
         cut = action;
@@ -223,10 +230,16 @@ public final class ConnectionRecord {
         return id;
     }
 
-    /** What is known now; once finished, with the outcome. */
+    /**
+     * What is known now; once finished, with the outcome. Another thread may ask while the connection runs (the
+     * admin listener's open connections): it reads the fields as they happen to be, which may miss a value written
+     * just then, but never stops or slows the connection.
+     */
     public ConnectionSummary summary() {
+        LiveBytes tunnel = copying;
         return new ConnectionSummary(id, client, proxiedBy, protocol, method, path, route, target, tls,
-                responseStatus, bytesFromClient, bytesToClient, Duration.ofNanos(System.nanoTime() - startNanos),
-                outcome, new ConnectionSummary.Stages(detected, tlsHandshake, headRead, upstreamConnect));
+                responseStatus, bytesFromClient + tunnel.bytesFromClient(), bytesToClient + tunnel.bytesToClient(),
+                Duration.ofNanos(System.nanoTime() - startNanos), outcome,
+                new ConnectionSummary.Stages(detected, tlsHandshake, headRead, upstreamConnect));
     }
 }

@@ -30,6 +30,11 @@ final class ConnectionRegistry {
         return open.size();
     }
 
+    /** The connections open now, for people to look at. */
+    synchronized List<ConnectionRecord> snapshot() {
+        return List.copyOf(open);
+    }
+
     /** Waits until no connection is open or the timeout passes; returns whether none is open. */
     synchronized boolean awaitEmpty(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -42,10 +47,6 @@ final class ConnectionRegistry {
 
     /** Cuts every open connection. */
     void abortAll(Outcome why) {
-        List<ConnectionRecord> snapshot;
-        synchronized (this) {
-            snapshot = List.copyOf(open);
-        }
-        snapshot.forEach(connection -> connection.abort(why));
+        snapshot().forEach(connection -> connection.abort(why));
     }
 }

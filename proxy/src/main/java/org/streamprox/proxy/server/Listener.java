@@ -7,6 +7,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -145,6 +146,12 @@ final class Listener {
         return admission.admitted();
     }
 
+    /** The connections served on the engine's own threads, each as far as it has got. */
+    List<OpenConnection> connections() {
+        String name = name();
+        return registry.snapshot().stream().map(record -> new OpenConnection(name, record.summary())).toList();
+    }
+
     /** Closes the listening socket and ends the accept loop, if it started; the connections it serves go on. */
     void stopAccepting() throws InterruptedException {
         stopping = true;
@@ -178,7 +185,10 @@ final class Listener {
         return drained;
     }
 
-    /** The address as configured, with the port bound: a wildcard bound by a dual-stack socket reads as IPv6. */
+    /**
+     * The address as configured, with the port bound, as the access log writes addresses: a wildcard bound by a
+     * dual-stack socket would read as IPv6.
+     */
     String name() {
         return AccessLog.address(new InetSocketAddress(context.settings().listen().getAddress(),
                 boundAddress.getPort()));

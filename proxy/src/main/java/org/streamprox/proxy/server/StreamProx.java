@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
@@ -34,8 +35,8 @@ import sun.misc.Signal;
  * listeners; {@link #reload} applies a new configuration to the connections that arrive from then on;
  * {@link #stop(Duration)} stops accepting on every listener, lets open connections finish, and stops the apps, all
  * within one drain budget. {@link #serveUntilStopSignal} does both ends around SIGTERM or SIGINT, as the command
- * line runs it. The listeners share the apps, the copy machinery, the access log and the meters' registry; each has
- * its own places.
+ * line runs it, with a {@link Companion} (the reload triggers, the admin listener) beside. The listeners share the
+ * apps, the copy machinery, the access log and the meters' registry; each has its own places.
  */
 public final class StreamProx implements AutoCloseable {
 
@@ -75,17 +76,6 @@ public final class StreamProx implements AutoCloseable {
         }
     }
 
-    /**
-     * What serves beside a running StreamProx, such as the reload triggers or an admin listener: started once the
-     * listeners are bound, closed once the proxy has stopped, so it can still answer while connections drain.
-     */
-    @FunctionalInterface
-    public interface Companion {
-
-        /** Starts serving beside the proxy; what it returns is closed after the proxy has stopped. */
-        AutoCloseable start(StreamProx proxy) throws Exception;
-    }
-
     private final LocalApps apps;
     private final Tunnels tunnels;
     private final Listener.ConnectionThreads threads;
@@ -98,6 +88,7 @@ public final class StreamProx implements AutoCloseable {
     /** Listeners a reload removed, still draining, each with the thread that drains it. */
     private final Map<Listener, Thread> retiring = new ConcurrentHashMap<>();
     private volatile Duration drainTimeout;
+    /** Set when a stop begins, before anything is closed, so a readiness probe turns away new clients first. */
     private volatile boolean stopping;
     private boolean stopped;
 
@@ -164,37 +155,32 @@ public final class StreamProx implements AutoCloseable {
     }
 
     /**
-     * Serves until SIGTERM or SIGINT (Ctrl-C), then stops within the configured drain time.
+     * Starts the proxy and its companion, serves until SIGTERM or SIGINT (Ctrl-C), then stops within the configured
+     * drain time, and closes the companion last.
      *
-     * @param companion what serves beside the proxy meanwhile (the reload triggers, an admin listener)
+     * @param start     starts the proxy, for example {@code () -> StreamProx.start(config, apps)}
+     * @param companion what serves beside it (the reload triggers, the admin listener): started once the listeners
+     *                  are bound, closed after the drain
      * @return whether every connection finished within the drain time
-     * @throws IOException when a listener cannot bind
+     * @throws IOException when a listener, or the companion, cannot bind
      */
-    public static boolean serveUntilStopSignal(ProxyConfig config, LocalApps apps, Companion companion)
-            throws Exception {
-        return serveUntilStopSignal(config, apps, EngineMetrics.OFF, companion);
-    }
-
-    /** {@link #serveUntilStopSignal(ProxyConfig, LocalApps, Companion)}, keeping the engine's meters in a registry. */
-    public static boolean serveUntilStopSignal(ProxyConfig config, LocalApps apps, MeterRegistry registry,
-                                               Companion companion) throws Exception {
-        return serveUntilStopSignal(config, apps, EngineMetrics.in(registry), companion);
-    }
-
-    private static boolean serveUntilStopSignal(ProxyConfig config, LocalApps apps, EngineMetrics metrics,
-                                                Companion companion)
-            throws Exception {
+    public static boolean serveUntilStopSignal(Callable<StreamProx> start, Companion companion) throws Exception {
         CountDownLatch stopRequested = new CountDownLatch(1);
         // Before starting, so a signal during start-up also ends in an orderly stop.
         Signal.handle(new Signal("TERM"), signal -> stopRequested.countDown());
         Signal.handle(new Signal("INT"), signal -> stopRequested.countDown());
-        // The companion is closed first but only after the stop, which the body makes.
-        try (StreamProx proxy = start(config, apps, metrics); AutoCloseable beside = companion.start(proxy)) {
-            stopRequested.await();
-            LOG.info("stop requested");
-            boolean drained = proxy.stop();
-            LOG.info("stopped{}", drained ? "" : " (some connections were cut at the drain timeout)");
-            return drained;
+        try (StreamProx proxy = start.call()) {
+            AutoCloseable beside = companion.start(proxy);
+            try {
+                stopRequested.await();
+                LOG.info("stop requested");
+                boolean drained = proxy.stop();
+                LOG.info("stopped{}", drained ? "" : " (some connections were cut at the drain timeout)");
+                return drained;
+            } finally {
+                // After the drain: the companion answers all through it.
+                beside.close();
+            }
         }
     }
 
@@ -321,15 +307,28 @@ public final class StreamProx implements AutoCloseable {
         return Stream.concat(listeners.stream(), retiring.keySet().stream());
     }
 
+    /**
+     * Whether the proxy takes new clients: true from the moment every listener is bound until a stop begins. A
+     * load balancer that asks this stops sending new clients before open connections are cut.
+     */
+    public boolean ready() {
+        return !stopping;
+    }
+
+    /** The connections served on the engine's own threads now, listener by listener (not those local apps serve). */
+    public List<OpenConnection> connections() {
+        return everyListener().flatMap(listener -> listener.connections().stream()).toList();
+    }
+
     /** Copy loops running for remote connections: two per tunnelled connection. */
     public int activeCopyLoops() {
         return tunnels.runningCopyLoops();
     }
 
     /**
-     * Stops accepting on every listener, waits up to {@code drain} for open connections to finish and cuts the
-     * rest (those of listeners a reload removed too), then lets the local apps finish within what is left of the
-     * same time. Stopping again does nothing.
+     * Turns not {@link #ready()}, stops accepting on every listener, waits up to {@code drain} for open connections
+     * to finish and cuts the rest (those of listeners a reload removed too), then lets the local apps finish within
+     * what is left of the same time. Stopping again does nothing.
      *
      * @return whether every connection the engine served finished within the drain time
      */

@@ -1,6 +1,8 @@
 package org.streamprox.proxy.upstream;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.net.SocketException;
 import java.nio.ByteBuffer;
 import java.nio.channels.AsynchronousCloseException;
@@ -10,6 +12,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.streamprox.proxy.http.StatusLineSniffer;
+import org.streamprox.proxy.observe.LiveBytes;
 import org.streamprox.proxy.observe.Outcome;
 import org.streamprox.proxy.transport.Transport;
 
@@ -23,10 +26,23 @@ import org.streamprox.proxy.transport.Transport;
  * copy size only while a burst lasts (while reads keep filling the buffer), so an idle connection holds two small
  * buffers and a busy one at most two copy buffers, copied without an extra trip through the heap.
  */
-public final class Tunnel {
+public final class Tunnel implements LiveBytes {
 
     /** What a loop waits with: large enough for typical requests and small responses in one read. */
     static final int WAITING_BUFFER_SIZE = 1024;
+
+    private static final VarHandle BYTES_FROM_CLIENT;
+    private static final VarHandle BYTES_TO_CLIENT;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            BYTES_FROM_CLIENT = lookup.findVarHandle(Tunnel.class, "bytesFromClient", long.class);
+            BYTES_TO_CLIENT = lookup.findVarHandle(Tunnel.class, "bytesToClient", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     private final Tunnels shared;
     /** The settings and buffers it keeps to the end, whatever a reload changes meanwhile. */
@@ -40,6 +56,8 @@ public final class Tunnel {
     private ScheduledFuture<?> idleCheck;
     private boolean finished;
     private volatile long lastActivityNanos = System.nanoTime();
+    // Each written by its own copy loop after every write and read by other threads while the loops run. Opaque
+    // access costs what a plain field does (no fence), yet cannot tear and shows the loop's count soon after.
     private long bytesFromClient;
     private long bytesToClient;
 
@@ -61,8 +79,8 @@ public final class Tunnel {
     public Outcome run() throws InterruptedException {
         idleTimeout.ifPresent(timeout -> scheduleIdleCheck(timeout.toNanos()));
         Thread downstream = Thread.ofVirtual().name(Thread.currentThread().getName() + "-down")
-                .start(() -> bytesToClient = copy(upstream, client, false));
-        bytesFromClient = copy(client, upstream, true);
+                .start(() -> copy(upstream, client, false));
+        copy(client, upstream, true);
         downstream.join();
         synchronized (this) {
             finished = true;
@@ -75,14 +93,16 @@ public final class Tunnel {
         return cut == null ? Outcome.OK : cut;
     }
 
-    /** Bytes copied from client to upstream; valid after {@link #run()}. */
+    /** Bytes copied from client to upstream so far; all of them once {@link #run()} has returned. */
+    @Override
     public long bytesFromClient() {
-        return bytesFromClient;
+        return (long) BYTES_FROM_CLIENT.getOpaque(this);
     }
 
-    /** Bytes copied from upstream to client; valid after {@link #run()}. */
+    /** Bytes copied from upstream to client so far; all of them once {@link #run()} has returned. */
+    @Override
     public long bytesToClient() {
-        return bytesToClient;
+        return (long) BYTES_TO_CLIENT.getOpaque(this);
     }
 
     /** The status of the upstream's first response, or 0 if none was seen; valid after {@link #run()}. */
@@ -98,7 +118,7 @@ public final class Tunnel {
         }
     }
 
-    private long copy(Transport from, Transport to, boolean fromClient) {
+    private void copy(Transport from, Transport to, boolean fromClient) {
         shared.copyLoopStarted();
         long copied = 0;
         boolean failingSideIsClient = fromClient;
@@ -123,6 +143,11 @@ public final class Tunnel {
                 to.write(buffer);
                 failingSideIsClient = fromClient;
                 copied += read;
+                if (fromClient) {
+                    BYTES_FROM_CLIENT.setOpaque(this, copied);
+                } else {
+                    BYTES_TO_CLIENT.setOpaque(this, copied);
+                }
                 // Only the idle check reads the clock mark; without one, keep the copy loop free of it.
                 if (idleTimeout.isPresent()) {
                     lastActivityNanos = System.nanoTime();
@@ -145,7 +170,6 @@ public final class Tunnel {
             }
             shared.copyLoopEnded();
         }
-        return copied;
     }
 
     /**

@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.streamprox.testkit.Http.ascii;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -221,6 +224,13 @@ class ConfigLoaderTest {
         "forwarded no headers | 3 | routes[0].forwarded-headers | head: { until: request-line }~routes:~  - { remote: a:1, forwarded-headers: forwarded }",
         "unknown variable | 3 | routes[0].rewrite.set-headers.X-Client | routes:~  - remote: a:1~    rewrite: { set-headers: { X-Client: '{client}' } }",
         "trusted proxies  | 1 | trusted-proxies[0]    | trusted-proxies: [ 127.0.0.1/33 ]~routes: [ { remote: a:1 } ]",
+        "admin not off    | 1 | admin                 | admin: on~routes: [ { remote: a:1 } ]",
+        "admin no address | 1 | admin                 | admin: {}~routes: [ { remote: a:1 } ]",
+        "admin unknown key| 1 | admin.port            | admin: { port: 9901 }~routes: [ { remote: a:1 } ]",
+        "admin bad address| 1 | admin.listen          | admin: { listen: 9901 }~routes: [ { remote: a:1 } ]",
+        "admin on a listener | 2 | admin.listen       | listen: 127.0.0.1:18080~admin: { listen: 127.0.0.1:18080 }~routes: [ { remote: a:1 } ]",
+        "admin under a wildcard | 3 | admin.listen    | listeners: [ { listen: 127.0.0.1:1 }, { listen: 0.0.0.0:18080 } ]~routes: [ { remote: a:1 } ]~admin: { listen: 127.0.0.1:18080 }",
+        "admin's default taken | 1 | ''             | listen: 0.0.0.0:9901~routes: [ { remote: a:1 } ]",
     })
     void badConfigurationsNameFileLineAndField(String name, int line, String field, String yaml) {
         String text = yaml.replace("~", "\n");
@@ -241,6 +251,52 @@ class ConfigLoaderTest {
         assertEquals(maxBytes, config.listeners().get(0).settings().head().maxBytes());
         assertEquals(copyBuffer, config.listeners().get(0).settings().tunnel().copyBufferSize());
         assertEquals(new ConnectionLimits(maxConnections, perClient), config.listeners().get(0).settings().connections());
+    }
+
+    @Test
+    void theAdminListenerIsOnLoopbackPort9901UnlessMovedOrTurnedOff() throws Exception {
+        assertEquals(Optional.of(new InetSocketAddress("127.0.0.1", 9901)),
+                loader.load("routes: [ { remote: a:1 } ]\n", "default.yaml").admin());
+        assertEquals(Optional.of(new InetSocketAddress("::1", 9902)),
+                loader.load("admin: { listen: '[::1]:9902' }\nroutes: [ { remote: a:1 } ]\n", "moved.yaml").admin());
+        assertEquals(Optional.empty(), loader.load("admin: off\nroutes: [ { remote: a:1 } ]\n", "off.yaml").admin());
+    }
+
+    @Test
+    void aListenerMovedOntoTheAdminAddressIsRefused() throws Exception {
+        ProxyConfig config = loader.load("listen: 127.0.0.1:8080\nroutes: [ { remote: a:1 } ]\n", "moved.yaml");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> config.listeningOn(List.of(new InetSocketAddress("127.0.0.1", 9901))));
+        assertTrue(e.getMessage().startsWith("the admin listener needs an address of its own"), e.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> config.withAdmin(Optional.of(new InetSocketAddress("0.0.0.0", 8080))));
+        assertEquals(Optional.of(new InetSocketAddress("127.0.0.1", 0)),
+                config.withAdmin(Optional.of(new InetSocketAddress("127.0.0.1", 0))).admin());
+    }
+
+    /** What /config shows: the document as loaded, its secrets hidden, with its file and when it was read. */
+    @Test
+    void theSourceKeepsTheDocumentWithoutItsSecrets() throws Exception {
+        Instant before = Instant.now();
+        ProxyConfig config = loader.load("""
+                listen: 127.0.0.1:0
+                max-connections: 300
+                routes:
+                  - name: api
+                    remote: a:1
+                    rewrite:
+                      set-headers: { Authorization: Bearer sesame, X-Team: blue }
+                      replace-headers: { cookie: session=sesame }
+                  - { name: off-route, remote: b:1, match: { path: / } }
+                """, "shown.yaml");
+        LoadedDocument source = config.source();
+        assertEquals("shown.yaml", source.name());
+        assertFalse(source.loadedAt().isBefore(before));
+        assertEquals(300, source.document().get("max-connections"));
+        Map<?, ?> rewrite = (Map<?, ?>) ((Map<?, ?>) ((List<?>) source.document().get("routes")).get(0)).get("rewrite");
+        assertEquals(Map.of("Authorization", LoadedDocument.HIDDEN, "X-Team", "blue"), rewrite.get("set-headers"));
+        assertEquals(Map.of("cookie", LoadedDocument.HIDDEN), rewrite.get("replace-headers"));
+        assertFalse(source.document().toString().contains("sesame"), source.document().toString());
     }
 
     @Test
