@@ -1,6 +1,7 @@
 package org.streamprox.proxy.observe;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -43,7 +44,14 @@ public record Outcome(Kind kind, int status, String detail) {
         /** The connection's thread was interrupted. */
         INTERRUPTED,
         /** A bug: an exception nothing expected. */
-        INTERNAL_ERROR
+        INTERNAL_ERROR;
+
+        private final String text = name().toLowerCase(Locale.ROOT).replace('_', '-');
+
+        /** The kind as logs and metrics write it: {@code ok}, {@code client-reset}. */
+        public String text() {
+            return text;
+        }
     }
 
     public static final Outcome OK = new Outcome(Kind.OK, 0, "ok");
