@@ -35,8 +35,13 @@ public final class Main implements Callable<Integer> {
             + "and TLS)")
     private List<String> listen;
 
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${STREAMPROX_LOG_FORMAT:-text}",
+            description = "text (the default) or json: JSON lines, the access log's fields apart (also "
+                    + "STREAMPROX_LOG_FORMAT in the environment)")
+    private LogFormat logFormat;
+
     public static void main(String[] args) {
-        CommandLine command = new CommandLine(new Main());
+        CommandLine command = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         command.getCommandSpec().usageMessage().footer("%nLocal apps a route can name with 'local: APP': "
                 + String.join(", ", BuiltInApps.NAMES) + ".");
         System.exit(command.execute(args));
@@ -44,6 +49,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logFormat.use();  // first: nothing has logged yet
         JettyLocalApps apps = new JettyLocalApps();
         BuiltInApps.registerAll(apps, BuiltInApps.Options.defaults());
         ProxyConfig proxyConfig;

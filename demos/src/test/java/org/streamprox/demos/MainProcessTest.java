@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.streamprox.testkit.Http.get;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -16,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -31,8 +27,6 @@ import org.streamprox.testkit.LoopbackServer;
 
 /** The command line as users run it: a separate JVM, its exit code, its output, and SIGTERM. */
 class MainProcessTest {
-
-    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
     private final List<Process> processes = new ArrayList<>();
 
@@ -95,9 +89,9 @@ class MainProcessTest {
     void theBuiltInConfigurationServesTheDemosInPlainAndOverTls() throws Exception {
         Process process = start("--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0");
         try {
-            LinkedBlockingQueue<String> lines = follow(process);
-            int plain = awaitPort(lines);
-            int tls = awaitPort(lines);
+            ProcessOutput output = ProcessOutput.follow(process);
+            int plain = output.awaitPort();
+            int tls = output.awaitPort();
             for (String url : List.of("http://127.0.0.1:" + plain + "/", "https://localhost:" + tls + "/")) {
                 Command page = Command.run("curl", "-sS", "--max-time", "20",
                         "--insecure", "--resolve", "localhost:" + tls + ":127.0.0.1", url);
@@ -145,14 +139,14 @@ class MainProcessTest {
             Files.writeString(config, "listen: 127.0.0.1:0\ndrain-timeout: 20s\nroutes:\n  - remote: 127.0.0.1:"
                     + upstream.port() + "\n");
             Process process = start("--config", config.toString());
-            LinkedBlockingQueue<String> lines = follow(process);
-            int port = awaitPort(lines);
+            ProcessOutput output = ProcessOutput.follow(process);
+            int port = output.awaitPort();
 
             try (Socket client = new Socket("127.0.0.1", port)) {
                 client.getOutputStream().write(Http.ascii(get("/slow")));
                 assertTrue(requestArrived.await(10, TimeUnit.SECONDS));
                 process.toHandle().destroy(); // SIGTERM; Process.destroy() would also close our end of its output
-                awaitLine(lines, "stop requested");
+                output.awaitLine("stop requested");
                 finish.countDown();
                 assertEquals("done", Http.readAll(client));
                 client.shutdownOutput();
@@ -174,7 +168,7 @@ class MainProcessTest {
     /** G1PeriodicGCInterval of a JVM serving the demos, started with these options. */
     private String periodicCollectionWhileServing(String... jvmOptions) throws Exception {
         Process process = start(List.of(jvmOptions), "--listen", "127.0.0.1:0", "--listen", "127.0.0.1:0");
-        awaitPort(follow(process));
+        ProcessOutput.follow(process).awaitPort();
         Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
                 Long.toString(process.pid()), "VM.flags", "-all").redirectErrorStream(true).start();
         String flags = output(jcmd);
@@ -183,40 +177,5 @@ class MainProcessTest {
         Matcher interval = Pattern.compile("\\bG1PeriodicGCInterval\\s*=\\s*(\\d+)").matcher(flags);
         assertTrue(interval.find(), flags);
         return interval.group(1);
-    }
-
-    /** Collects the process's output lines as they come. */
-    private static LinkedBlockingQueue<String> follow(Process process) {
-        LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        CompletableFuture.runAsync(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                reader.lines().forEach(lines::add);
-            } catch (IOException ignored) {
-                // The process ended.
-            }
-        });
-        return lines;
-    }
-
-    private static int awaitPort(LinkedBlockingQueue<String> lines) throws InterruptedException {
-        Matcher matcher = LISTENING.matcher(awaitLine(lines, "listening on"));
-        assertTrue(matcher.find());
-        return Integer.parseInt(matcher.group(1));
-    }
-
-    private static String awaitLine(LinkedBlockingQueue<String> lines, String fragment) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        List<String> seen = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            String line = lines.poll(1, TimeUnit.SECONDS);
-            if (line != null && line.contains(fragment)) {
-                return line;
-            }
-            if (line != null) {
-                seen.add(line);
-            }
-        }
-        throw new AssertionError("no output line containing '" + fragment + "' in " + seen);
     }
 }
