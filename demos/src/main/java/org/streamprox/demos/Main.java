@@ -61,8 +61,13 @@ public final class Main implements Callable<Integer> {
             + "health, status page, reload) instead of the configuration's (default 127.0.0.1:9901), or off for none")
     private String admin;
 
+    @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${STREAMPROX_LOG_FORMAT:-text}",
+            description = "text (the default) or json: JSON lines, the access log's fields apart (also "
+                    + "STREAMPROX_LOG_FORMAT in the environment)")
+    private LogFormat logFormat;
+
     public static void main(String[] args) {
-        CommandLine command = new CommandLine(new Main());
+        CommandLine command = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         command.getCommandSpec().usageMessage().footer("%nLocal apps a route can name with 'local: APP': "
                 + String.join(", ", BuiltInApps.NAMES) + ".");
         System.exit(command.execute(args));
@@ -70,6 +75,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logFormat.use();  // first: nothing has logged yet
         if (check) {
             // The verdict is the output: no start-up chatter such as a self-signed certificate's fingerprint.
             ((Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.WARN);

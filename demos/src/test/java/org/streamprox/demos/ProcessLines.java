@@ -14,32 +14,37 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A StreamProx process's output lines as they come, for tests that wait for what it says. */
+/** The lines a process writes on its standard output, collected as they come, for a test to wait for. */
 final class ProcessLines {
 
     private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern ADMIN = Pattern.compile("admin listener on http://127\\.0\\.0\\.1:(\\d+)/");
 
-    private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<String> unread = new LinkedBlockingQueue<>();
+    private final List<String> all = new ArrayList<>();
+    private final CompletableFuture<Void> ended;
 
-    private ProcessLines() {
-    }
-
-    /** Collects the process's output lines from now on. */
-    static ProcessLines follow(Process process) {
-        ProcessLines output = new ProcessLines();
-        CompletableFuture.runAsync(() -> {
+    private ProcessLines(Process process) {
+        ended = CompletableFuture.runAsync(() -> {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
                     StandardCharsets.UTF_8))) {
-                reader.lines().forEach(output.lines::add);
+                reader.lines().forEach(line -> {
+                    synchronized (all) {
+                        all.add(line);
+                    }
+                    unread.add(line);
+                });
             } catch (IOException ignored) {
                 // The process ended.
             }
         });
-        return output;
     }
 
-    /** The port of the next listener that says it is listening on 127.0.0.1. */
+    static ProcessLines follow(Process process) {
+        return new ProcessLines(process);
+    }
+
+    /** The port of the next {@code listening on 127.0.0.1:PORT} line. */
     int awaitPort() throws InterruptedException {
         Matcher matcher = LISTENING.matcher(await("listening on"));
         assertTrue(matcher.find());
@@ -53,12 +58,12 @@ final class ProcessLines {
         return Integer.parseInt(matcher.group(1));
     }
 
-    /** The next line containing the text, waiting up to 20 s; the lines before it are passed over. */
+    /** The next line containing {@code fragment}, within 20 s; the lines before it are passed over. */
     String await(String fragment) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         List<String> seen = new ArrayList<>();
         while (System.nanoTime() < deadline) {
-            String line = lines.poll(1, TimeUnit.SECONDS);
+            String line = unread.poll(1, TimeUnit.SECONDS);
             if (line != null && line.contains(fragment)) {
                 return line;
             }
@@ -67,5 +72,13 @@ final class ProcessLines {
             }
         }
         throw new AssertionError("no output line containing '" + fragment + "' in " + seen);
+    }
+
+    /** Every line the process wrote, once it has closed its output (it ended). */
+    List<String> allLines() throws Exception {
+        ended.get(20, TimeUnit.SECONDS);
+        synchronized (all) {
+            return List.copyOf(all);
+        }
     }
 }

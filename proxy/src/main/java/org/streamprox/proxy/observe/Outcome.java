@@ -50,7 +50,7 @@ public record Outcome(Kind kind, int status, Refusal refusal, String detail) {
 
         private final String label = name().toLowerCase(Locale.ROOT).replace('_', '-');
 
-        /** As the metrics write it: {@code ok}, {@code client-reset}. */
+        /** As logs and metrics write it: {@code ok}, {@code client-reset}. */
         public String label() {
             return label;
         }
