@@ -23,6 +23,9 @@
 # in TCP mode, plainly and with send-proxy-v2 to a listener that accepts PROXY headers and detects protocols (an ssh
 # route); their CPU is StreamProx's own. --targets streamprox-fronted,streamprox-pp --tests small,close,churn (churn:
 # ConnectionChurn.java straight to the two StreamProx processes, the PROXY header in the request's own segment)
+# Metrics pair (not in the default list): streamprox-metrics is streamprox with its admin listener on, so the engine
+# records its meters; every other StreamProx target runs with admin: off. --targets streamprox,streamprox-metrics
+# --tests small,close,big
 # --pin runs every proxy (the measured targets and the HAProxy in front of the pair) on CPU 0 and the rest (upstream
 # nginx, load generators, this script) on the other CPUs, so that the clients' work does not share a core with
 # the measured process: CPU-per-connection figures then vary far less between rounds.
@@ -35,7 +38,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 usage() {
-  sed -n '2,31s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,34s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 quick=0 pin=0 rounds='' duration='' idle='' compare='' tests_arg=idle,small,close,big,ws,mjpeg,tls-small,tls-close,tls-big targets_arg=direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local
@@ -87,6 +90,8 @@ port_front=$((port_base + 18))             # HAProxy in front of streamprox-fron
 port_front_pp=$((port_base + 19))          # the same HAProxy, sending PROXY v2 to streamprox-pp
 port_streamprox_fronted=$((port_base + 20))
 port_streamprox_pp=$((port_base + 21))
+port_streamprox_metrics=$((port_base + 22))  # streamprox with the admin listener on, so its meters recorded
+port_admin=$((port_base + 23))
 tls_name=localhost   # the name wrk sends (SNI: its URL's host; StreamProx refuses an IP address there, as RFC 6066 asks),
                      # the passthrough routes' condition and the certificate's; only 127.0.0.1 listens
 
@@ -104,7 +109,8 @@ declare -A target_port=([direct]=$port_upstream [haproxy]=$port_haproxy [nginx-s
                         [streamprox-local-base]=$port_local_base [haproxy-tls]=$port_haproxy_tls
                         [haproxy-pass]=$port_haproxy_pass [streamprox-tls]=$port_streamprox_tls
                         [streamprox-pass]=$port_streamprox_pass [streamprox-tcp]=$port_streamprox_tcp
-                        [streamprox-fronted]=$port_front [streamprox-pp]=$port_front_pp)
+                        [streamprox-fronted]=$port_front [streamprox-pp]=$port_front_pp
+                        [streamprox-metrics]=$port_streamprox_metrics)
 # What each target is measured on: the remote-route pair with wrk against nginx, the local-route pair with wrk
 # against the in-process handler, WebSocket echo through every way to the echo server, motion JPEG on StreamProx.
 # The design floor copies with 1 KiB buffers only, so it is measured on the small-request tests.
@@ -117,7 +123,8 @@ declare -A target_tests=([direct]='small close big paced' [haproxy]='small close
                          [streamprox-tls]='tls-small tls-close tls-big'
                          [streamprox-pass]='tls-small tls-close tls-big tls-paced'
                          [streamprox-tcp]='tls-small tls-close tls-big tls-paced'
-                         [streamprox-fronted]='small close churn' [streamprox-pp]='small close churn')
+                         [streamprox-fronted]='small close churn' [streamprox-pp]='small close churn'
+                         [streamprox-metrics]='small close big')
 declare -A idle_port=([haproxy]=$port_haproxy [nginx-stream]=$port_nginx_idle [streamprox]=$port_streamprox
                       [streamprox-base]=$port_streamprox_base)
 declare -A target_pid=()
@@ -348,6 +355,7 @@ EOF
 cat >"$work/streamprox.yaml" <<EOF
 listen: 127.0.0.1:$port_streamprox
 drain-timeout: 1s
+admin: off
 max-connections-per-client: 0
 routes:
   - name: idle
@@ -363,12 +371,16 @@ routes:
     match: { path-prefix: / }
     remote: 127.0.0.1:$port_upstream
 EOF
+# The same with the admin listener on, as shipped: the engine's meters recorded (metrics' pair: streamprox).
+sed -e "s/^listen: .*/listen: 127.0.0.1:$port_streamprox_metrics/" \
+  -e "s/^admin: off/admin: { listen: 127.0.0.1:$port_admin }/" "$work/streamprox.yaml" >"$work/streamprox-metrics.yaml"
 
 # TLS terminated with the same certificate, then the routes of the plain target (the head is read from the
 # decrypted bytes), and passthrough by server name to the upstream's TLS server (a listener without certificates).
 cat >"$work/streamprox-tls.yaml" <<EOF
 listen: 127.0.0.1:$port_streamprox_tls
 drain-timeout: 1s
+admin: off
 max-connections-per-client: 0
 tls:
   certificates: [ { cert: $work/tls/cert.pem, key: $work/tls/key.pem } ]
@@ -383,6 +395,7 @@ EOF
 cat >"$work/streamprox-pass.yaml" <<EOF
 listen: 127.0.0.1:$port_streamprox_pass
 drain-timeout: 1s
+admin: off
 max-connections-per-client: 0
 routes:
   - name: upstream-tls
@@ -394,6 +407,7 @@ EOF
 cat >"$work/streamprox-tcp.yaml" <<EOF
 listen: 127.0.0.1:$port_streamprox_tcp
 drain-timeout: 1s
+admin: off
 max-connections-per-client: 0
 protocols: { tls-bytes: '^\x16\x03' }
 routes:
@@ -428,12 +442,14 @@ fronted_routes="routes:
 cat >"$work/streamprox-fronted.yaml" <<EOF
 listen: 127.0.0.1:$port_streamprox_fronted
 drain-timeout: 1s
+admin: off
 max-connections-per-client: 0
 $fronted_routes
 EOF
 cat >"$work/streamprox-pp.yaml" <<EOF
 listen: 127.0.0.1:$port_streamprox_pp
 drain-timeout: 1s
+admin: off
 max-connections-per-client: 0
 accept-proxy-protocol: { trusted: [127.0.0.1/32] }
 $fronted_routes
@@ -457,7 +473,9 @@ if [ -n "$compare" ]; then
     || { tail -n 30 "$work/logs/base-build.log" >&2; die "building $compare failed"; }
   base_jar="$work/base-src/demos/target/streamprox.jar"
   javac -d "$work/classes-base" -cp "$base_jar" "$work/base-src/it/bench/LocalRouteServer.java"
-  sed "s/^listen: .*/listen: 127.0.0.1:$port_streamprox_base/" "$work/streamprox.yaml" >"$work/streamprox-base.yaml"
+  # Builds from before the admin listener do not know its key.
+  sed -e "s/^listen: .*/listen: 127.0.0.1:$port_streamprox_base/" -e '/^admin: /d' "$work/streamprox.yaml" \
+    >"$work/streamprox-base.yaml"
 fi
 
 log "starting the upstream and the proxies in $work"
@@ -467,8 +485,10 @@ selected() { [[ ",$targets_arg," == *",$1,"* ]]; }
 selected haproxy && start_server haproxy "$port_haproxy" haproxy -db -f "$work/haproxy.cfg"
 selected nginx-stream && start_server nginx-stream "$port_nginx" nginx -p "$work/stream" \
   -e "$work/logs/stream-error.log" -c "$work/stream/nginx.conf" -g 'daemon off;'
-# As shipped: default JVM options, access log on (to a file here).
+# Default JVM options, access log on (to a file here), admin listener off; streamprox-metrics as shipped, with it on.
 selected streamprox && start_server streamprox "$port_streamprox" "$root/bin/streamprox" --config "$work/streamprox.yaml"
+selected streamprox-metrics && start_server streamprox-metrics "$port_streamprox_metrics" "$root/bin/streamprox" \
+  --config "$work/streamprox-metrics.yaml"
 selected haproxy-tls && start_server haproxy-tls "$port_haproxy_tls" haproxy -db -f "$work/haproxy-tls.cfg"
 selected haproxy-pass && start_server haproxy-pass "$port_haproxy_pass" haproxy -db -f "$work/haproxy-pass.cfg"
 # The JDK resumes TLS 1.3 sessions with the tickets it sends after each handshake (stateless ones by default, else
@@ -811,15 +831,16 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
             "tls_paced_mibps tls_paced_cpu_s_per_gib", order, " ")
       split("direct haproxy nginx-stream streamprox streamprox-base design-floor jetty streamprox-local " \
             "streamprox-local-base haproxy-tls haproxy-pass streamprox-tls streamprox-pass streamprox-tcp " \
-            "streamprox-fronted streamprox-pp", targets, " ")
+            "streamprox-fronted streamprox-pp streamprox-metrics", targets, " ")
       # TLS targets: HAProxy doing the same (terminating or passing through), and the same proxy in plain HTTP.
       peer["haproxy-tls"] = peer["streamprox-tls"] = "haproxy-tls"
       peer["haproxy-pass"] = peer["streamprox-pass"] = peer["streamprox-tcp"] = "haproxy-pass"
       plain["haproxy-tls"] = plain["haproxy-pass"] = "haproxy"
       plain["streamprox-tls"] = plain["streamprox-pass"] = plain["streamprox-tcp"] = "streamprox"
       # Pairs that differ in one thing: passthrough against the same bytes on a plain route; PROXY header and
-      # detection against neither, behind the same HAProxy.
+      # detection against neither, behind the same HAProxy; metrics recorded against none.
       pair["streamprox-pass"] = "streamprox-tcp"; pair["streamprox-pp"] = "streamprox-fronted"
+      pair["streamprox-metrics"] = "streamprox"
       unit["small_rps"] = "req/s"; unit["small_p50_ms"] = unit["small_p99_ms"] = unit["close_p99_ms"] = "ms"
       unit["small_cpu_us_per_req"] = "us/req"; unit["close_cps"] = "conn/s"; unit["close_cpu_us_per_conn"] = "us/conn"
       unit["big_mibps"] = unit["paced_mibps"] = "MiB/s"; unit["big_cpu_s_per_gib"] = unit["paced_cpu_s_per_gib"] = "s/GiB"; unit["idle_kib_per_conn"] = unit["idle_heap_kib_per_conn"] = unit["idle_heap_warm_kib_per_conn"] = "KiB/conn"
