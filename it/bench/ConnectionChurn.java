@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,24 +19,75 @@ import java.util.concurrent.atomic.AtomicLong;
  * <pre>java ConnectionChurn PORT SECONDS CONNECTIONS [proxy-v1]</pre>
  *
  * Prints {@code CHURN requests failures seconds}.
+ *
+ * <pre>java ConnectionChurn alternate PID PLAIN_PORT PROXY_PORT SECONDS CONNECTIONS</pre>
+ *
+ * Two listeners of one StreamProx process (PID), a plain one and one taking PROXY headers, in turns of
+ * {@value #PHASE_SECONDS} s (plain, proxy, proxy, plain, ... so that a drift hits both alike) for SECONDS each in all;
+ * the process's CPU time is read from /proc around each turn. One JVM serves both, so its code compiled once for both
+ * and the same warmth: what differs is the header and the detection. Prints
+ * {@code ALTERNATE plain-requests plain-cpu-ticks proxy-requests proxy-cpu-ticks failures}.
  */
 public final class ConnectionChurn {
 
+    private static final long PHASE_SECONDS = 2;
+
+    /** Requests answered and failed. */
+    private record Counts(long done, long failed) {
+    }
+
     public static void main(String[] args) throws Exception {
+        if (args[0].equals("alternate")) {
+            alternate(Long.parseLong(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                    Long.parseLong(args[4]), Integer.parseInt(args[5]));
+            return;
+        }
         int port = Integer.parseInt(args[0]);
         long seconds = Long.parseLong(args[1]);
         int connections = Integer.parseInt(args[2]);
         boolean proxyHeader = args.length > 3 && args[3].equals("proxy-v1");
+        long start = System.nanoTime();
+        Counts counts = churn(port, proxyHeader, seconds * 1_000_000_000L, connections);
+        System.out.printf("CHURN %d %d %.3f%n", counts.done(), counts.failed(), (System.nanoTime() - start) / 1e9);
+    }
+
+    private static void alternate(long pid, int plainPort, int proxyPort, long seconds, int connections)
+            throws Exception {
+        long[] requests = new long[2];
+        long[] ticks = new long[2];
+        long failed = 0;
+        long turns = Math.max(2, 2 * Math.round(seconds / (double) PHASE_SECONDS));
+        for (long turn = 0; turn < turns; turn++) {
+            // 0, 1, 1, 0, 0, 1, 1, 0, ...
+            int side = (int) (((turn + 1) / 2) % 2);
+            long before = cpuTicks(pid);
+            Counts counts = churn(side == 0 ? plainPort : proxyPort, side == 1, PHASE_SECONDS * 1_000_000_000L,
+                    connections);
+            ticks[side] += cpuTicks(pid) - before;
+            requests[side] += counts.done();
+            failed += counts.failed();
+        }
+        System.out.printf("ALTERNATE %d %d %d %d %d%n", requests[0], ticks[0], requests[1], ticks[1], failed);
+    }
+
+    /** utime + stime of the whole process, in clock ticks. */
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    private static Counts churn(int port, boolean proxyHeader, long nanos, int connections)
+            throws InterruptedException {
         InetSocketAddress target = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         String request = "GET /small HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
         byte[] bytes = ((proxyHeader ? "PROXY TCP4 127.0.0.7 127.0.0.1 40000 " + port + "\r\n" : "") + request)
                 .getBytes(StandardCharsets.ISO_8859_1);
 
-        long end = System.nanoTime() + seconds * 1_000_000_000L;
+        long end = System.nanoTime() + nanos;
         AtomicLong done = new AtomicLong();
         AtomicLong failed = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
-        long start = System.nanoTime();
         for (int i = 0; i < connections; i++) {
             threads.add(Thread.ofPlatform().start(() -> {
                 byte[] buffer = new byte[4096];
@@ -59,6 +112,6 @@ public final class ConnectionChurn {
         for (Thread thread : threads) {
             thread.join();
         }
-        System.out.printf("CHURN %d %d %.3f%n", done.get(), failed.get(), (System.nanoTime() - start) / 1e9);
+        return new Counts(done.get(), failed.get());
     }
 }

@@ -23,6 +23,8 @@
 # in TCP mode, plainly and with send-proxy-v2 to a listener that accepts PROXY headers and detects protocols (an ssh
 # route); their CPU is StreamProx's own. --targets streamprox-fronted,streamprox-pp --tests small,close,churn (churn:
 # ConnectionChurn.java straight to the two StreamProx processes, the PROXY header in the request's own segment)
+# streamprox-ab --tests churn-ab (not in the default lists): the PROXY-protocol pair as two listeners of one process,
+# measured in alternating 2 s turns (ConnectionChurn.java alternate); ab_proxy_vs_plain is their CPU ratio per round.
 # Metrics pair (not in the default list): streamprox-metrics is streamprox with its admin listener on, so the engine
 # records its meters; every other StreamProx target runs with admin: off. --targets streamprox,streamprox-metrics
 # --tests small,close,big
@@ -38,7 +40,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 usage() {
-  sed -n '2,34s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,36s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 quick=0 pin=0 rounds='' duration='' idle='' compare='' tests_arg=idle,small,close,big,ws,mjpeg,tls-small,tls-close,tls-big targets_arg=direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local
@@ -92,6 +94,8 @@ port_streamprox_fronted=$((port_base + 20))
 port_streamprox_pp=$((port_base + 21))
 port_streamprox_metrics=$((port_base + 22))  # streamprox with the admin listener on, so its meters recorded
 port_admin=$((port_base + 23))
+port_ab_plain=$((port_base + 24))          # streamprox-ab: one process, a plain listener ...
+port_ab_proxy=$((port_base + 25))          # ... and one that takes PROXY headers and detects protocols
 tls_name=localhost   # the name wrk sends (SNI: its URL's host; StreamProx refuses an IP address there, as RFC 6066 asks),
                      # the passthrough routes' condition and the certificate's; only 127.0.0.1 listens
 
@@ -110,7 +114,7 @@ declare -A target_port=([direct]=$port_upstream [haproxy]=$port_haproxy [nginx-s
                         [haproxy-pass]=$port_haproxy_pass [streamprox-tls]=$port_streamprox_tls
                         [streamprox-pass]=$port_streamprox_pass [streamprox-tcp]=$port_streamprox_tcp
                         [streamprox-fronted]=$port_front [streamprox-pp]=$port_front_pp
-                        [streamprox-metrics]=$port_streamprox_metrics)
+                        [streamprox-metrics]=$port_streamprox_metrics [streamprox-ab]=$port_ab_plain)
 # What each target is measured on: the remote-route pair with wrk against nginx, the local-route pair with wrk
 # against the in-process handler, WebSocket echo through every way to the echo server, motion JPEG on StreamProx.
 # The design floor copies with 1 KiB buffers only, so it is measured on the small-request tests.
@@ -124,7 +128,7 @@ declare -A target_tests=([direct]='small close big paced' [haproxy]='small close
                          [streamprox-pass]='tls-small tls-close tls-big tls-paced'
                          [streamprox-tcp]='tls-small tls-close tls-big tls-paced'
                          [streamprox-fronted]='small close churn' [streamprox-pp]='small close churn'
-                         [streamprox-metrics]='small close big')
+                         [streamprox-metrics]='small close big' [streamprox-ab]='churn-ab')
 declare -A idle_port=([haproxy]=$port_haproxy [nginx-stream]=$port_nginx_idle [streamprox]=$port_streamprox
                       [streamprox-base]=$port_streamprox_base)
 declare -A target_pid=()
@@ -457,6 +461,21 @@ $fronted_routes
     match: { protocol: ssh }
     remote: 127.0.0.1:$port_hold
 EOF
+# The same two in one process, so one JVM's compiled code and warmth serve both (churn-ab).
+cat >"$work/streamprox-ab.yaml" <<EOF
+drain-timeout: 1s
+admin: off
+max-connections-per-client: 0
+listeners:
+  - listen: 127.0.0.1:$port_ab_plain
+    routes:
+      - { name: upstream, match: { path-prefix: / }, remote: 127.0.0.1:$port_upstream }
+  - listen: 127.0.0.1:$port_ab_proxy
+    accept-proxy-protocol: { trusted: [127.0.0.1/32] }
+    routes:
+      - { name: upstream, match: { path-prefix: / }, remote: 127.0.0.1:$port_upstream }
+      - { name: ssh, match: { protocol: ssh }, remote: 127.0.0.1:$port_hold }
+EOF
 
 # The Java programs, compiled once against the jar: run in source-file mode, each server JVM would also carry javac.
 jar="$root/demos/target/streamprox.jar"
@@ -487,6 +506,7 @@ selected nginx-stream && start_server nginx-stream "$port_nginx" nginx -p "$work
   -e "$work/logs/stream-error.log" -c "$work/stream/nginx.conf" -g 'daemon off;'
 # Default JVM options, access log on (to a file here), admin listener off; streamprox-metrics as shipped, with it on.
 selected streamprox && start_server streamprox "$port_streamprox" "$root/bin/streamprox" --config "$work/streamprox.yaml"
+selected streamprox-ab && start_server streamprox-ab "$port_ab_plain" "$root/bin/streamprox" --config "$work/streamprox-ab.yaml"
 selected streamprox-metrics && start_server streamprox-metrics "$port_streamprox_metrics" "$root/bin/streamprox" \
   --config "$work/streamprox-metrics.yaml"
 selected haproxy-tls && start_server haproxy-tls "$port_haproxy_tls" haproxy -db -f "$work/haproxy-tls.cfg"
@@ -672,6 +692,25 @@ run_churn() {
     }' <<<"$out" >>"$samples"
 }
 
+# run_churn_ab TARGET TEST SECONDS ROUND: ConnectionChurn in turns on streamprox-ab's two listeners, the PROXY v1
+# header in the request's segment on the second; CPU per connection of each and their ratio for the round.
+run_churn_ab() {
+  local target=$1 seconds=$3 round=$4 out
+  out=$("${bench_java[@]}" ConnectionChurn alternate "${target_pid[$target]}" "$port_ab_plain" "$port_ab_proxy" \
+        "$seconds" "$conns_close")
+  printf '### %s churn-ab round %s\n%s\n' "$target" "$round" "$out" >>"$work/logs/wrk.log"
+  grep -q '^ALTERNATE' <<<"$out" || die "the churn client printed no result for $target: $out"
+  [ "$round" -gt 0 ] || return 0
+  awk -v r="$round" -v t="$target" -v hz="$clk_tck" '
+    $1 == "ALTERNATE" {
+      plain = $3 / hz * 1e6 / $2; proxied = $5 / hz * 1e6 / $4
+      printf "%s\t%s\tab_plain_cpu_us_per_conn\t%.2f\n", r, t, plain
+      printf "%s\t%s\tab_proxy_cpu_us_per_conn\t%.2f\n", r, t, proxied
+      printf "%s\t%s\tab_proxy_vs_plain\t%.4f\n", r, t, proxied / plain
+      printf "%s\t%s\tchurn_ab_errors\t%d\n", r, t, $6
+    }' <<<"$out" >>"$samples"
+}
+
 # run_mjpeg TARGET TEST SECONDS ROUND: motion-JPEG viewers on the target's /websocketdemo. The proxy's CPU time is
 # taken over exactly the client's counting window, which the client announces on its standard output.
 run_mjpeg() {
@@ -711,6 +750,7 @@ run_test() {
   case "$2" in
     ws) run_ws "$@" ;;
     churn) run_churn "$@" ;;
+    churn-ab) run_churn_ab "$@" ;;
     mjpeg) run_mjpeg "$@" ;;
     *) run_wrk "$@" ;;
   esac
@@ -775,7 +815,7 @@ if wanted idle; then
 fi
 
 tests=()
-for test in small close churn big paced ws mjpeg tls-small tls-close tls-big tls-paced; do
+for test in small close churn churn-ab big paced ws mjpeg tls-small tls-close tls-big tls-paced; do
   if wanted "$test"; then tests+=("$test"); fi
 done
 log "warming up ${warmup}s per target and test"
@@ -822,7 +862,7 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
   sort -t$'\t' -k3,3 -k2,2 -k4,4g "$samples" | awk -F'\t' '
     BEGIN {
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn " \
-            "churn_cps churn_cpu_us_per_conn big_mibps big_cpu_s_per_gib paced_mibps paced_cpu_s_per_gib idle_kib_per_conn idle_heap_kib_per_conn idle_heap_warm_kib_per_conn " \
+            "churn_cps churn_cpu_us_per_conn ab_plain_cpu_us_per_conn ab_proxy_cpu_us_per_conn ab_proxy_vs_plain big_mibps big_cpu_s_per_gib paced_mibps paced_cpu_s_per_gib idle_kib_per_conn idle_heap_kib_per_conn idle_heap_warm_kib_per_conn " \
             "local_small_rps local_small_p50_ms local_small_p99_ms local_small_cpu_us_per_req " \
             "local_close_cps local_close_p99_ms local_close_cpu_us_per_conn ws_rtps ws_p50_ms ws_p99_ms " \
             "mjpeg_fps_p50 mjpeg_fps_p5 mjpeg_rendered_fps mjpeg_dropped_pct mjpeg_lag_p50_ms mjpeg_lag_p99_ms " \
@@ -831,7 +871,7 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
             "tls_paced_mibps tls_paced_cpu_s_per_gib", order, " ")
       split("direct haproxy nginx-stream streamprox streamprox-base design-floor jetty streamprox-local " \
             "streamprox-local-base haproxy-tls haproxy-pass streamprox-tls streamprox-pass streamprox-tcp " \
-            "streamprox-fronted streamprox-pp streamprox-metrics", targets, " ")
+            "streamprox-fronted streamprox-pp streamprox-metrics streamprox-ab", targets, " ")
       # TLS targets: HAProxy doing the same (terminating or passing through), and the same proxy in plain HTTP.
       peer["haproxy-tls"] = peer["streamprox-tls"] = "haproxy-tls"
       peer["haproxy-pass"] = peer["streamprox-pass"] = peer["streamprox-tcp"] = "haproxy-pass"
@@ -850,6 +890,7 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
             "big_mibps big_cpu_s_per_gib paced_mibps paced_cpu_s_per_gib", tls, " ")
       for (i = 1; i in tls; i++) unit["tls_" tls[i]] = unit[tls[i]]
       unit["churn_cps"] = "conn/s"; unit["churn_cpu_us_per_conn"] = "us/conn"
+      unit["ab_plain_cpu_us_per_conn"] = unit["ab_proxy_cpu_us_per_conn"] = "us/conn"; unit["ab_proxy_vs_plain"] = "x"
       unit["ws_rtps"] = "rt/s"; unit["ws_p50_ms"] = unit["ws_p99_ms"] = "ms"
       unit["mjpeg_fps_p50"] = unit["mjpeg_fps_p5"] = unit["mjpeg_rendered_fps"] = "frames/s"
       unit["mjpeg_dropped_pct"] = "%"; unit["mjpeg_lag_p50_ms"] = unit["mjpeg_lag_p99_ms"] = "ms"
