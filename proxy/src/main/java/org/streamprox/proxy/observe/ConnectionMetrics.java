@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
 import org.streamprox.proxy.observe.ConnectionSummary.Stages;
@@ -64,6 +65,11 @@ final class ConnectionMetrics implements ListenerMetrics {
     }
 
     @Override
+    public void routed(String route) {
+        cached(routes, route, RouteMeters::new).open.incrementAndGet();
+    }
+
+    @Override
     public void finished(ConnectionSummary connection) {
         cached(routes, connection.route() == null ? NO_ROUTE : connection.route(), RouteMeters::new)
                 .finished(connection);
@@ -89,6 +95,7 @@ final class ConnectionMetrics implements ListenerMetrics {
     @Override
     public void close() {
         registry.remove(open);
+        routes.values().forEach(route -> registry.remove(route.openGauge));
     }
 
     private Counter tlsHandshakes(String result) {
@@ -107,6 +114,9 @@ final class ConnectionMetrics implements ListenerMetrics {
     private final class RouteMeters {
 
         private final Tags tags;
+        /** Connections the route took that have not finished: handed to a local app, tunnelled, answered. */
+        private final AtomicInteger open = new AtomicInteger();
+        private final Gauge openGauge;
         private final Counter received;
         private final Counter sent;
         private final Timer duration;
@@ -117,6 +127,9 @@ final class ConnectionMetrics implements ListenerMetrics {
 
         RouteMeters(String route) {
             tags = listener.and("route", route);
+            openGauge = Gauge.builder("streamprox.route.connections.open", open, AtomicInteger::get)
+                    .description("Connections a route took that have not finished yet")
+                    .tags(tags).register(registry);
             received = Counter.builder("streamprox.client.received").baseUnit(BaseUnits.BYTES)
                     .description("Bytes read from clients, counted when their connection ends")
                     .tags(tags).register(registry);
@@ -132,6 +145,9 @@ final class ConnectionMetrics implements ListenerMetrics {
         }
 
         void finished(ConnectionSummary connection) {
+            if (connection.route() != null) {
+                open.decrementAndGet();
+            }
             Outcome.Kind kind = connection.outcome().kind();
             cached(connections.get(kind), connection.responseStatus(), status -> connections(kind, status)).increment();
             received.increment(connection.bytesFromClient());

@@ -46,6 +46,9 @@ public final class ConnectionRecord {
         /** The connection is done reading its head, whether it got one or not: it is no longer one to let go. */
         void headStageOver(ConnectionRecord connection);
 
+        /** A route took the connection; called once, before it is served there. */
+        void routed(ConnectionRecord connection, String route);
+
         /** The engine no longer serves the connection: a local app does, and will finish it. */
         void handedOver(ConnectionRecord connection);
 
@@ -157,6 +160,7 @@ public final class ConnectionRecord {
     public void routed(String routeName, String routeTarget) {
         route = routeName;
         target = routeTarget;
+        ledger.routed(this, routeName);
     }
 
     /** How the connection spoke TLS; a later call (after termination) replaces an earlier one (the ClientHello). */

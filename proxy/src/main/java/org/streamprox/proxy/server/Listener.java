@@ -304,6 +304,11 @@ final class Listener {
         }
 
         @Override
+        public void routed(ConnectionRecord connection, String route) {
+            metrics.routed(route);
+        }
+
+        @Override
         public void handedOver(ConnectionRecord connection) {
             registry.remove(connection);
         }

@@ -93,13 +93,18 @@ class ConnectionMetricsTest {
             client.getOutputStream().write(ascii(head));
             assertArrayEquals(ascii(head), client.getInputStream().readNBytes(head.length()), "echoed");
             assertEquals(1, openConnections());
+            assertEquals(1, registry.get("streamprox.route.connections.open").tags(LISTENER, listener, "route", "echo")
+                    .gauge().value());
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> openConnections() == 0);
+        assertEquals(0, registry.get("streamprox.route.connections.open").tags(LISTENER, listener, "route", "echo")
+                .gauge().value());
         assertEquals(1, counter("streamprox.connections", "route", "echo", "outcome", "ok", "status", "none"));
 
         proxy.server().stop(Duration.ofSeconds(1));
 
         assertNull(registry.find("streamprox.connections.open").gauge(), "a stopped listener has no gauge");
+        assertNull(registry.find("streamprox.route.connections.open").gauge(), "nor its routes");
     }
 
     @Test
