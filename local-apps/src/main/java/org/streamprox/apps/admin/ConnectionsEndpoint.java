@@ -11,7 +11,7 @@ import org.streamprox.proxy.server.OpenConnection;
 import org.streamprox.proxy.server.StreamProx;
 
 /**
- * {@code GET /connections}: the connections the engine serves now, as a JSON list, oldest first. Bytes of a
+ * {@code GET /connections}: the open connections, local apps' included, as a JSON list, oldest first. Bytes of a
  * tunnelled connection are counted as they flow. Connections handed to a local app are Jetty's from then on and
  * not listed.
  */

@@ -157,6 +157,24 @@ class AdminServerTest {
      * A tunnel's bytes show while it runs: the upstream has read the whole request body and answered part of its
      * response, and holds the connection open.
      */
+    /** A keep-alive connection a local app serves is open too, and listed until the client closes it. */
+    @Test
+    void connectionsListsAConnectionALocalAppServes() throws Exception {
+        admin.start(config(1));
+        try (Socket client = new Socket("127.0.0.1", admin.proxy().localAddress().getPort())) {
+            client.getOutputStream().write(Http.ascii("GET /bar HTTP/1.1\r\nHost: test\r\n\r\n"));
+            Http.readHead(client.getInputStream());
+            List<Object> listed = admin.list("/connections");
+            assertEquals(1, listed.size(), listed.toString());
+            Map<?, ?> connection = (Map<?, ?>) listed.getFirst();
+            assertEquals("bar", connection.get("route"));
+            assertEquals("local bar", connection.get("target"));
+            assertEquals("127.0.0.1:" + client.getLocalPort(), connection.get("client"));
+        }
+        await("the closed connection gone from /connections").atMost(PATIENCE)
+                .until(() -> admin.list("/connections").isEmpty());
+    }
+
     @Test
     void connectionsListsATunnelWithItsBytesAsTheyFlow() throws Exception {
         byte[] body = new byte[5000];

@@ -8,8 +8,11 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.streamprox.proxy.connection.ClientConnection;
@@ -58,6 +61,8 @@ final class Listener {
     private final ConnectionThreads threads;
     private final Admission admission;
     private final ConnectionRegistry registry = new ConnectionRegistry();
+    /** Connections handed to local apps, until they finish: listed with the others, drained by the apps. */
+    private final Set<ConnectionRecord> servedByApps = ConcurrentHashMap.newKeySet();
     private final UnfinishedHeads unfinishedHeads = new UnfinishedHeads();
     private final ConnectionRecord.Ledger ledger = new Ledger();
     private final AtomicLong connectionIds;
@@ -146,10 +151,11 @@ final class Listener {
         return admission.admitted();
     }
 
-    /** The connections served on the engine's own threads, each as far as it has got. */
+    /** The connections open now, each as far as it has got: served on the engine's own threads or by local apps. */
     List<OpenConnection> connections() {
         String name = name();
-        return registry.snapshot().stream().map(record -> new OpenConnection(name, record.summary())).toList();
+        return Stream.concat(registry.snapshot().stream(), servedByApps.stream())
+                .map(record -> new OpenConnection(name, record.summary())).toList();
     }
 
     /** Closes the listening socket and ends the accept loop, if it started; the connections it serves go on. */
@@ -310,6 +316,7 @@ final class Listener {
 
         @Override
         public void handedOver(ConnectionRecord connection) {
+            servedByApps.add(connection);
             registry.remove(connection);
         }
 
@@ -319,6 +326,7 @@ final class Listener {
             metrics.finished(summary);
             unfinishedHeads.remove(connection);
             registry.remove(connection);
+            servedByApps.remove(connection);
         }
     }
 }

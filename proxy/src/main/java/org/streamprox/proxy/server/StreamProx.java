@@ -315,7 +315,7 @@ public final class StreamProx implements AutoCloseable {
         return !stopping;
     }
 
-    /** The connections served on the engine's own threads now, listener by listener (not those local apps serve). */
+    /** The connections open now, listener by listener: served on the engine's own threads or by local apps. */
     public List<OpenConnection> connections() {
         return everyListener().flatMap(listener -> listener.connections().stream()).toList();
     }
