@@ -12,8 +12,7 @@ import org.streamprox.proxy.server.StreamProx;
 
 /**
  * {@code GET /connections}: the open connections, local apps' included, as a JSON list, oldest first. Bytes of a
- * tunnelled connection are counted as they flow. Connections handed to a local app are Jetty's from then on and
- * not listed.
+ * tunnelled connection are counted as they flow; a local app's bytes out when its connection ends.
  */
 final class ConnectionsEndpoint implements Request.Handler {
 
