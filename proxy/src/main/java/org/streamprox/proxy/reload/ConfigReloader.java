@@ -57,6 +57,9 @@ public final class ConfigReloader implements MeterBinder {
         try {
             ProxyConfig next = source.read();
             StreamProx.Reloaded reloaded = proxy.reload(next);
+            if (!next.admin().equals(config.admin())) {
+                LOG.warn("admin: the admin listener stays as it started until a restart");
+            }
             config = next;
             loadedAt = Instant.now();
             succeeded.incrementAndGet();
