@@ -19,6 +19,7 @@ import org.streamprox.proxy.route.HeadRewrite;
 import org.streamprox.proxy.route.RedirectTemplate;
 import org.streamprox.proxy.route.RequestMatcher;
 import org.streamprox.proxy.route.Route;
+import org.streamprox.proxy.route.Servers;
 import org.streamprox.proxy.route.RuleRouter;
 import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.tls.UpstreamTls;
@@ -208,22 +209,51 @@ final class RouteReader {
             case "local" -> local(node);
             case "redirect" -> redirect(node);
             default -> {
-                boolean https = given.get(0).equals("remote") && node.string().startsWith(HTTPS);
-                HostPort address = node.parsed(text -> https ? httpsAddress(text) : HostPort.parse(text));
-                if (address.port() == 0) {
-                    throw node.error("port 0 cannot be connected to");
-                }
+                boolean list = given.get(0).equals("remote") && !node.isScalar();
+                boolean https = given.get(0).equals("remote") && !list && node.string().startsWith(HTTPS);
+                Servers servers = list ? serverList(node) : Servers.of(List.of(server(node, https)));
                 Duration connectTimeout = optional(route, "connect-timeout", YamlNode::duration,
                         Target.Remote.DEFAULT_CONNECT_TIMEOUT);
                 Optional<UpstreamTls> tls = route.containsKey("tls") ? Optional.of(upstreamTls(route.get("tls")))
                         : https ? Optional.of(upstreamTls(node)) : Optional.empty();
                 Optional<ProxyProtocolVersion> proxyProtocol = optional(route, "proxy-protocol",
                         n -> Optional.of(n.parsed(ProxyProtocolVersion::named)), Optional.empty());
-                Target.Remote remote = new Target.Remote(address.host(), address.port(), connectTimeout, tls,
-                        proxyProtocol);
+                Target.Remote remote = new Target.Remote(servers, connectTimeout, tls, proxyProtocol);
                 yield given.get(0).equals("remote") ? remote : new Target.PassThrough(remote);
             }
         };
+    }
+
+    /** One {@code HOST:PORT}, or {@code https://HOST[:PORT]}. */
+    private static Servers.Server server(YamlNode node, boolean https) throws ConfigException {
+        HostPort address = node.parsed(text -> https ? httpsAddress(text) : HostPort.parse(text));
+        if (address.port() == 0) {
+            throw node.error("port 0 cannot be connected to");
+        }
+        return new Servers.Server(address.host(), address.port());
+    }
+
+    /**
+     * {@code remote: [HOST:PORT, ...]}: servers taken in turn, at least one, none twice (a name in any case). They
+     * share the route's settings, so TLS to all of them is the route's {@code tls:}, not an {@code https://} entry.
+     */
+    private static Servers serverList(YamlNode node) throws ConfigException {
+        List<Servers.Server> servers = new ArrayList<>();
+        for (YamlNode item : node.sequence()) {
+            if (item.isScalar() && item.string().startsWith(HTTPS)) {
+                throw item.error("a list takes HOST:PORT; turn TLS on for all its servers with 'tls:'");
+            }
+            Servers.Server server = server(item, false);
+            if (servers.stream().anyMatch(listed -> listed.port() == server.port()
+                    && listed.host().equalsIgnoreCase(server.host()))) {
+                throw item.error("server " + server + " is listed twice");
+            }
+            servers.add(server);
+        }
+        if (servers.isEmpty()) {
+            throw node.error("a list of servers needs at least one");
+        }
+        return Servers.of(servers);
     }
 
     /** {@code https://HOST[:PORT]}, with nothing after the authority. */

@@ -30,7 +30,7 @@ record Forward(Tunnels tunnels, Target.Remote remote, Optional<Duration> idleTim
         long connecting = System.nanoTime();
         Transport upstream;
         try {
-            upstream = UpstreamConnector.connect(remote, proxyHeader);
+            upstream = UpstreamConnector.connect(remote, proxyHeader, record);
         } catch (ConnectFailure e) {
             record.upstreamConnect(false, Duration.ofNanos(System.nanoTime() - connecting));
             new Answer(e.status(), e.refusal(), e.getMessage()).carryOut(client, record);

@@ -163,6 +163,11 @@ public final class ConnectionRecord {
         ledger.routed(this, routeName);
     }
 
+    /** The one server a route with several reached: it replaces the route's list as the target the log shows. */
+    public void reached(String server) {
+        target = server;
+    }
+
     /** How the connection spoke TLS; a later call (after termination) replaces an earlier one (the ClientHello). */
     public void tls(ConnectionSummary.TlsSummary how) {
         tls = how;

@@ -15,26 +15,32 @@ public sealed interface Target {
 
     /**
      * A server elsewhere, reached over TCP, or over TLS when {@code tls} is present (re-encrypting what a client
-     * sent in TLS, or encrypting what it sent in plain).
+     * sent in TLS, or encrypting what it sent in plain); or one of several taken in turn, every one with the same
+     * settings.
      *
+     * @param servers        where to connect: each new connection starts at the next, and goes on to the others
+     *                       while connecting fails
      * @param connectTimeout how long to wait for the upstream to accept, and to finish its TLS handshake, before
      *                       answering {@code 504}
      * @param tls            how to speak TLS to it; empty for plain TCP
      * @param proxyProtocol  the PROXY header to send it first, naming the client; empty for none
      */
-    record Remote(String host, int port, Duration connectTimeout, Optional<UpstreamTls> tls,
+    record Remote(Servers servers, Duration connectTimeout, Optional<UpstreamTls> tls,
                   Optional<ProxyProtocolVersion> proxyProtocol) implements Target {
 
         public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
 
         public Remote {
-            Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(servers, "servers");
             Objects.requireNonNull(connectTimeout, "connectTimeout");
             Objects.requireNonNull(tls, "tls");
             Objects.requireNonNull(proxyProtocol, "proxyProtocol");
-            if (port < 1 || port > 65535) {
-                throw new IllegalArgumentException("port out of range: " + port);
-            }
+        }
+
+        /** One server. */
+        public Remote(String host, int port, Duration connectTimeout, Optional<UpstreamTls> tls,
+                      Optional<ProxyProtocolVersion> proxyProtocol) {
+            this(Servers.of(host, port), connectTimeout, tls, proxyProtocol);
         }
 
         /** No PROXY header. */
@@ -51,9 +57,19 @@ public sealed interface Target {
             this(host, port, DEFAULT_CONNECT_TIMEOUT);
         }
 
+        /** For logs: {@code remote host:port}, or {@code remote host:port,host:port} for several servers. */
         @Override
         public String describe() {
-            return (tls.isPresent() ? "remote tls " : "remote ") + host + ":" + port;
+            return kind() + servers;
+        }
+
+        /** For logs: the one server a connection reached, as {@link #describe()} names the route's. */
+        public String describe(Servers.Server server) {
+            return kind() + server;
+        }
+
+        private String kind() {
+            return tls.isPresent() ? "remote tls " : "remote ";
         }
     }
 
@@ -82,7 +98,7 @@ public sealed interface Target {
 
         @Override
         public String describe() {
-            return "passthrough " + upstream.host() + ":" + upstream.port();
+            return "passthrough " + upstream.servers();
         }
     }
 

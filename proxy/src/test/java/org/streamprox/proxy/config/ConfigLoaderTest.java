@@ -26,7 +26,9 @@ import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.http.HeadParser;
 import org.streamprox.proxy.http.RequestHead;
 import org.streamprox.proxy.net.AddressBlocks;
+import org.streamprox.proxy.proxyprotocol.ProxyProtocolVersion;
 import org.streamprox.proxy.route.Route;
+import org.streamprox.proxy.route.Servers;
 import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.tls.ClientHello;
 import org.streamprox.testkit.Origins;
@@ -84,6 +86,23 @@ class ConfigLoaderTest {
         assertEquals(google, config.listeners().get(0).router().route(head, Optional.empty()).orElseThrow());
         assertEquals("GET /x HTTP/1.1\r\nHost: www.google.com\r\n\r\n", new String(google.rewrite().apply(head, Origins.PLAIN),
                 java.nio.charset.StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void aRemoteMayBeAListOfServersSharingTheRoutesSettings() throws Exception {
+        ProxyConfig config = loader.load("""
+                routes:
+                  - remote: [127.0.0.1:9001, '[::1]:9002', example.org:80]
+                    connect-timeout: 2s
+                    proxy-protocol: v2
+                """, "list.yaml");
+
+        Target.Remote remote = (Target.Remote) config.listeners().get(0).router().rules().get(0).route().target();
+        assertEquals(Servers.of(List.of(new Servers.Server("127.0.0.1", 9001), new Servers.Server("::1", 9002),
+                new Servers.Server("example.org", 80))), remote.servers());
+        assertEquals(Duration.ofSeconds(2), remote.connectTimeout());
+        assertEquals(Optional.of(ProxyProtocolVersion.V2), remote.proxyProtocol());
+        assertEquals("remote 127.0.0.1:9001,::1:9002,example.org:80", remote.describe());
     }
 
     @Test
@@ -231,6 +250,13 @@ class ConfigLoaderTest {
         "admin on a listener | 2 | admin.listen       | listen: 127.0.0.1:18080~admin: { listen: 127.0.0.1:18080 }~routes: [ { remote: a:1 } ]",
         "admin under a wildcard | 3 | admin.listen    | listeners: [ { listen: 127.0.0.1:1 }, { listen: 0.0.0.0:18080 } ]~routes: [ { remote: a:1 } ]~admin: { listen: 127.0.0.1:18080 }",
         "admin's default taken | 1 | ''             | listen: 0.0.0.0:9901~routes: [ { remote: a:1 } ]",
+        "no servers       | 2 | routes[0].remote      | routes:~  - { remote: [] }",
+        "bad server       | 2 | routes[0].remote[1]   | routes:~  - { remote: [a:1, nowhere] }",
+        "server twice     | 2 | routes[0].remote[1]   | routes:~  - { remote: [a:1, A:1] }",
+        "https in a list  | 2 | routes[0].remote[0]   | routes:~  - { remote: ['https://a', b:1] }",
+        "port 0 in a list | 2 | routes[0].remote[1]   | routes:~  - { remote: [a:1, b:0] }",
+        "mapping in a list| 2 | routes[0].remote[0]   | routes:~  - { remote: [ { host: a } ] }",
+        "passthrough list | 2 | routes[0].passthrough | routes:~  - { passthrough: [a:1, b:1] }",
     })
     void badConfigurationsNameFileLineAndField(String name, int line, String field, String yaml) {
         String text = yaml.replace("~", "\n");
