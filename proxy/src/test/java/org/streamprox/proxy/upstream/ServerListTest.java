@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.streamprox.proxy.route.Route;
 import org.streamprox.proxy.route.Servers;
@@ -27,6 +28,7 @@ import org.streamprox.testkit.LoopbackServer;
 import org.streamprox.testkit.ProxyExtension;
 
 /** A remote route with several servers: taken in turn, and the next tried while one cannot be connected to. */
+@Timeout(30) // a retry that never ends would otherwise hang the build
 class ServerListTest {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(1);
