@@ -90,9 +90,11 @@ class ProtocolRoutesTest {
     @Test
     void aSilentClientGetsTheOnSilenceRoutesGreetingAfterTheDetectTimeout() throws Exception {
         int port = start();
+        // Before connecting: the proxy's detect timeout starts once it has accepted, which may be before the
+        // client's connect returns.
+        long start = System.nanoTime();
         try (Socket client = new Socket("127.0.0.1", port)) {
             client.setSoTimeout(5000);
-            long start = System.nanoTime();
             BufferedReader in = new BufferedReader(new InputStreamReader(client.getInputStream(),
                     StandardCharsets.ISO_8859_1));
             assertEquals(GREETING.strip(), in.readLine());
