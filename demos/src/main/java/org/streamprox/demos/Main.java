@@ -7,7 +7,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -99,21 +98,21 @@ public final class Main implements Callable<Integer> {
             System.out.println("streamprox: " + source.name() + ": configuration OK");
             return 0;
         }
-        return serve(apps, source, proxyConfig, Instant.now());
+        return serve(apps, source, proxyConfig);
     }
 
     /**
      * Serves until a stop signal, with what serves beside: the reload triggers (SIGHUP, and with {@code --watch}
      * changes to the file) and the admin listener, whose meters the engine records only when it is on.
      */
-    private int serve(JettyLocalApps apps, CommandLineConfig source, ProxyConfig proxyConfig, Instant loadedAt)
+    private int serve(JettyLocalApps apps, CommandLineConfig source, ProxyConfig proxyConfig)
             throws Exception {
         IdleHeapCollection.enable();
         Optional<PrometheusMeterRegistry> registry = proxyConfig.admin()
                 .map(address -> new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
         registry.ifPresent(apps::measureWith);
         Companion beside = proxy -> {
-            ConfigReloader reloader = new ConfigReloader(proxy, source, proxyConfig, loadedAt);
+            ConfigReloader reloader = new ConfigReloader(proxy, source, proxyConfig);
             ReloadTriggers triggers = reloadTriggers(reloader);
             if (registry.isEmpty()) {
                 return triggers;

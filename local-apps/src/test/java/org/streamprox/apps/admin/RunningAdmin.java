@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -73,7 +72,7 @@ final class RunningAdmin implements BeforeEachCallback, AfterEachCallback {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         apps.measureWith(registry);
         proxy = StreamProx.start(config, apps, registry);
-        reloader = new ConfigReloader(proxy, reloads.apply(loader), config, Instant.now());
+        reloader = new ConfigReloader(proxy, reloads.apply(loader), config);
         reloader.bindTo(registry);
         admin = AdminServer.start(config.admin().orElseThrow(), new AdminSources(proxy, registry, reloader));
         return proxy;

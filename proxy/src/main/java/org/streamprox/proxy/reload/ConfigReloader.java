@@ -34,20 +34,17 @@ public final class ConfigReloader implements MeterBinder {
     private final AtomicLong succeeded = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private volatile ProxyConfig config;
-    private volatile Instant loadedAt;
     private volatile Optional<ReloadResult> lastResult = Optional.empty();
 
     /**
      * @param proxy    what to reload
      * @param source   where the configuration is read again
      * @param config   the configuration the proxy started with
-     * @param loadedAt when that was read
      */
-    public ConfigReloader(StreamProx proxy, ConfigSource source, ProxyConfig config, Instant loadedAt) {
+    public ConfigReloader(StreamProx proxy, ConfigSource source, ProxyConfig config) {
         this.proxy = proxy;
         this.source = source;
         this.config = config;
-        this.loadedAt = loadedAt;
     }
 
     /** Reads the source again and, if it loads, puts it in force for the connections that arrive from now on. */
@@ -61,9 +58,8 @@ public final class ConfigReloader implements MeterBinder {
                 LOG.warn("admin: the admin listener stays as it started until a restart");
             }
             config = next;
-            loadedAt = Instant.now();
             succeeded.incrementAndGet();
-            result = new ReloadResult(true, reloaded.toString(), loadedAt);
+            result = new ReloadResult(true, reloaded.toString(), Instant.now());
         } catch (ConfigException | IllegalStateException e) {
             // Not valid, or the proxy is stopping.
             result = failed(e.getMessage());
@@ -95,7 +91,7 @@ public final class ConfigReloader implements MeterBinder {
 
     /** When the configuration in force was read. */
     public Instant loadedAt() {
-        return loadedAt;
+        return config.source().loadedAt();
     }
 
     /** How the last reload ended; empty before the first. */
@@ -119,7 +115,7 @@ public final class ConfigReloader implements MeterBinder {
                 .description(RELOADS_DESCRIPTION).register(registry);
         FunctionCounter.builder("streamprox.reloads", failed, AtomicLong::get).tag("result", "failed")
                 .description(RELOADS_DESCRIPTION).register(registry);
-        Gauge.builder("streamprox.config.loaded.timestamp", this, reloader -> reloader.loadedAt.toEpochMilli() / 1e3)
+        Gauge.builder("streamprox.config.loaded.timestamp", this, reloader -> reloader.loadedAt().toEpochMilli() / 1e3)
                 .baseUnit("seconds").description("when the configuration in force was loaded").register(registry);
     }
 }

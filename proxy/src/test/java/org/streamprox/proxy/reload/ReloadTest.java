@@ -96,7 +96,7 @@ class ReloadTest {
         Files.writeString(file, yaml);
         ConfigSource source = ConfigSource.file(file, new ConfigLoader(Set.of()));
         ProxyConfig config = source.read();
-        return new ConfigReloader(proxy.startAsConfigured(config), source, config, Instant.now());
+        return new ConfigReloader(proxy.startAsConfigured(config), source, config);
     }
 
     private ReloadResult reload(ConfigReloader reloader, String yaml) throws IOException {

@@ -14,7 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
@@ -96,7 +95,7 @@ class ReloadUnderLoadTest {
             ConfigSource source = ConfigSource.file(file, new ConfigLoader(Set.of()));
             ProxyConfig config = source.read();
             StreamProx server = proxy.startAsConfigured(config);
-            ConfigReloader reloader = new ConfigReloader(server, source, config, Instant.now());
+            ConfigReloader reloader = new ConfigReloader(server, source, config);
             InetSocketAddress address = server.localAddress();
 
             List<Thread> clients = new ArrayList<>();
