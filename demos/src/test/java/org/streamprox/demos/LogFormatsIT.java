@@ -28,6 +28,7 @@ import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -43,7 +44,6 @@ import org.streamprox.testkit.TestCertificates;
  */
 class LogFormatsIT {
 
-    private static final Path JAR = Path.of("target", "streamprox.jar");
     private static final String STANDARD_ERROR = "stderr.txt";
     private static final String OK = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
     private static final String SSH_BANNER = "SSH-2.0-OpenSSH_9.2p1\r\n";
@@ -78,7 +78,8 @@ class LogFormatsIT {
         }
     }
 
-    private final List<Process> processes = new ArrayList<>();
+    @RegisterExtension
+    final StreamProxProcesses processes = new StreamProxProcesses();
 
     @TempDir
     Path dir;
@@ -97,8 +98,7 @@ class LogFormatsIT {
     }
 
     @AfterEach
-    void stopEverything() throws Exception {
-        processes.forEach(Process::destroyForcibly);
+    void stopUpstreams() throws Exception {
         for (LoopbackServer upstream : List.of(http, ssh, tls)) {
             upstream.close();
         }
@@ -190,9 +190,7 @@ class LogFormatsIT {
     }
 
     private Process start(Choice choice, String... arguments) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", JAR.toString()));
-        command.addAll(choice.arguments);
+        List<String> command = StreamProxProcesses.jarCommand(choice.arguments);
         command.addAll(List.of(arguments));
         // Standard error (a configuration error) is kept apart: in JSON, standard output is JSON only.
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -201,9 +199,7 @@ class LogFormatsIT {
         if (choice.environment != null) {
             builder.environment().put(LogFormat.PROPERTY, choice.environment);
         }
-        Process process = builder.start();
-        processes.add(process);
-        return process;
+        return processes.start(builder);
     }
 
     private static void answerOk(Socket socket) throws IOException {

@@ -22,8 +22,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamprox.testkit.Command;
 import org.streamprox.testkit.Http;
@@ -33,15 +33,11 @@ import picocli.CommandLine;
 /** The command line as users run it: a separate JVM, its exit code, its output, and SIGTERM. */
 class MainProcessTest {
 
-    private final List<Process> processes = new ArrayList<>();
+    @RegisterExtension
+    final StreamProxProcesses processes = new StreamProxProcesses();
 
     @TempDir
     Path dir;
-
-    @AfterEach
-    void killLeftovers() {
-        processes.forEach(Process::destroyForcibly);
-    }
 
     private Process start(String... args) throws IOException {
         return start(List.of(), args);
@@ -49,13 +45,11 @@ class MainProcessTest {
 
     private Process start(List<String> jvmOptions, String... args) throws IOException {
         List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(StreamProxProcesses.java());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        processes.add(process);
-        return process;
+        return processes.start(new ProcessBuilder(command).redirectErrorStream(true));
     }
 
     private static String output(Process process) throws Exception {

@@ -8,10 +8,9 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamprox.testkit.Command;
 import org.streamprox.testkit.Http;
@@ -24,25 +23,15 @@ import org.streamprox.testkit.LoopbackServer;
  */
 class ReloadJarIT {
 
-    private static final Path JAR = Path.of("target", "streamprox.jar");
-
-    private final List<Process> processes = new ArrayList<>();
+    @RegisterExtension
+    final StreamProxProcesses processes = new StreamProxProcesses();
 
     @TempDir
     Path dir;
 
-    @AfterEach
-    void killLeftovers() {
-        processes.forEach(Process::destroyForcibly);
-    }
-
     private Process startJar(String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", JAR.toString()));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        processes.add(process);
-        return process;
+        return processes.start(new ProcessBuilder(StreamProxProcesses.jarCommand(List.of(args)))
+                .redirectErrorStream(true));
     }
 
     /** An upstream that answers a head with its name on a line. */
