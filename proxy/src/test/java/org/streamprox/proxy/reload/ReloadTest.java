@@ -295,6 +295,8 @@ class ReloadTest {
         open(address);
         open(address);
         assertEquals(429, statusOfANewConnection(address));
+        // The refused connection holds its count until the proxy has finished it, after the client has its answer.
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.server().admittedConnections() == 2);
 
         assertTrue(reload(reloader, everythingTo(upstreamB, "max-connections-per-client: 3\n")).ok());
 
