@@ -40,7 +40,8 @@ public final class ConfigLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("listen", "tls", "listeners", "head", "max-connections",
             "max-connections-per-client", "copy-buffer-size", "half-close-timeout", "drain-timeout", "routes",
-            "protocols", "accept-proxy-protocol", "detect-timeout", "on-silence", "trusted-proxies", "admin");
+            "protocols", "accept-proxy-protocol", "detect-timeout", "on-silence", "trusted-proxies", "admin",
+            "upstreams");
     /** What each listener has of its own; with the one-listener shorthand, they are at the top. */
     private static final List<String> ONE_LISTENER_KEYS = List.of("listen", "tls", "accept-proxy-protocol",
             "detect-timeout", "on-silence", "trusted-proxies");
@@ -124,16 +125,20 @@ public final class ConfigLoader {
         Duration drain = optional(top, "drain-timeout", YamlNode::duration, ProxySettings.DEFAULT_DRAIN_TIMEOUT);
         ProxySettings shared = new ProxySettings(DEFAULT_LISTEN, head, connections, tunnel, drain);
         List<NamedProbe> protocols = optional(top, "protocols", ConfigLoader::protocols, List.of());
+        PoolReader pools = new PoolReader(base);
+        if (top.containsKey("upstreams")) {
+            pools.upstreams(top.get("upstreams"));
+        }
         RouteReader routeReader = new RouteReader(localApps,
                 protocols.stream().map(probe -> probe.protocol().name()).collect(Collectors.toSet()), head.until(),
-                base);
+                pools);
         Optional<RouteTable> sharedRoutes = top.containsKey("routes")
                 ? Optional.of(routeReader.routes(top.get("routes"))) : Optional.empty();
         List<ProxyConfig.Listener> listeners = top.containsKey("listeners")
                 ? listeners(top, shared, sharedRoutes, protocols, routeReader, base)
                 // The one-listener shorthand: listen and tls at the top.
                 : List.of(listener(root, top, shared, sharedRoutes, protocols, routeReader, base));
-        return new ProxyConfig(listeners, admin(root, top, listeners), root.asSource());
+        return new ProxyConfig(listeners, pools.pools(), admin(root, top, listeners), root.asSource());
     }
 
     /** {@code listeners: [...]}: each with its own address, TLS and first-bytes settings; at least one. */

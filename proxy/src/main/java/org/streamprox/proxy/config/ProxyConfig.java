@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.streamprox.proxy.observe.AccessLog;
+import org.streamprox.proxy.pool.Pool;
 import org.streamprox.proxy.route.RuleRouter;
 
 /**
@@ -14,11 +15,13 @@ import org.streamprox.proxy.route.RuleRouter;
  * listener's address, and where it all came from.
  *
  * @param listeners the ports that serve clients
+ * @param pools     every pool its routes and {@code upstreams:} have, each once: what the engine starts
  * @param admin     where the admin listener (metrics, health, status page) listens, or empty for none; never a
  *                  listener's address
  * @param source    the file and its document, to show people
  */
-public record ProxyConfig(List<Listener> listeners, Optional<InetSocketAddress> admin, LoadedDocument source) {
+public record ProxyConfig(List<Listener> listeners, List<Pool> pools, Optional<InetSocketAddress> admin,
+                          LoadedDocument source) {
 
     /** The admin listener's address when the configuration says nothing: this machine only. */
     public static final InetSocketAddress DEFAULT_ADMIN = new InetSocketAddress("127.0.0.1", 9901);
@@ -34,6 +37,7 @@ public record ProxyConfig(List<Listener> listeners, Optional<InetSocketAddress> 
 
     public ProxyConfig {
         listeners = List.copyOf(listeners);
+        pools = List.copyOf(pools);
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("a configuration needs a listener");
         }
@@ -45,9 +49,14 @@ public record ProxyConfig(List<Listener> listeners, Optional<InetSocketAddress> 
         }
     }
 
+    /** Listeners whose pools resolve their names on first use and are never checked: for tests that build one. */
+    public ProxyConfig(List<Listener> listeners, Optional<InetSocketAddress> admin, LoadedDocument source) {
+        this(listeners, List.of(), admin, source);
+    }
+
     /** The same configuration with the admin listener elsewhere, or none ({@code --admin}). */
     public ProxyConfig withAdmin(Optional<InetSocketAddress> address) {
-        return new ProxyConfig(listeners, address, source);
+        return new ProxyConfig(listeners, pools, address, source);
     }
 
     /**

@@ -2,7 +2,6 @@ package org.streamprox.proxy.config;
 
 import static org.streamprox.proxy.config.YamlNode.optional;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,17 +11,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.streamprox.proxy.http.HeadLimits;
-import org.streamprox.proxy.proxyprotocol.ProxyProtocolVersion;
 import org.streamprox.proxy.route.ArrivalMatcher;
 import org.streamprox.proxy.route.ForwardedHeaders;
 import org.streamprox.proxy.route.HeadRewrite;
 import org.streamprox.proxy.route.RedirectTemplate;
 import org.streamprox.proxy.route.RequestMatcher;
 import org.streamprox.proxy.route.Route;
-import org.streamprox.proxy.route.Servers;
 import org.streamprox.proxy.route.RuleRouter;
 import org.streamprox.proxy.route.Target;
-import org.streamprox.proxy.tls.UpstreamTls;
 
 /** Reads {@code routes:}: each route's conditions, target and rewrites, in order. */
 final class RouteReader {
@@ -36,10 +32,6 @@ final class RouteReader {
     private static final int DEFAULT_REDIRECT_STATUS = 308;
     private static final List<String> REMOTE_ONLY = List.of("rewrite", "connect-timeout", "idle-timeout",
             "upgraded-idle-timeout", "tls", "proxy-protocol", "forwarded-headers");
-    private static final Set<String> UPSTREAM_TLS_KEYS = Set.of("verify", "ca", "sni");
-    /** {@code remote: https://HOST[:PORT]}: TLS to the upstream with the defaults, port 443 unless given. */
-    private static final String HTTPS = "https://";
-    private static final int HTTPS_PORT = 443;
     private static final Set<String> MATCH_KEYS = Set.of("path-prefix", "path", "path-regex", "host", "method",
             "header", "tls", "sni", "alpn", "protocol");
     /** The conditions decided on how the connection arrived, before any head: all a passthrough route may have. */
@@ -59,19 +51,19 @@ final class RouteReader {
     private final Set<String> localApps;
     private final Set<String> namedProtocols;
     private final HeadLimits.Until until;
-    private final Path base;
+    private final PoolReader pools;
 
     /**
      * @param localApps      the names a {@code local:} route may use
      * @param namedProtocols  the names {@code protocols:} gave regular expressions
      * @param until          how much of the head is read: header conditions and rewrites need the header block
-     * @param base           where relative file names (an upstream's CA) start from
+     * @param pools          reads each route's remote, and knows the pools {@code upstreams:} named
      */
-    RouteReader(Set<String> localApps, Set<String> namedProtocols, HeadLimits.Until until, Path base) {
+    RouteReader(Set<String> localApps, Set<String> namedProtocols, HeadLimits.Until until, PoolReader pools) {
         this.localApps = localApps;
         this.namedProtocols = namedProtocols;
         this.until = until;
-        this.base = base;
+        this.pools = pools;
     }
 
     /** The routes in file order; names must be unique, and there must be at least one. */
@@ -93,7 +85,7 @@ final class RouteReader {
         if (table.has(name)) {
             throw routeNode.error("route name '" + name + "' is used twice");
         }
-        Target target = target(routeNode, route);
+        Target target = target(routeNode, name, route);
         YamlNode match = route.get("match");
         Map<String, YamlNode> conditions = match == null ? Map.of() : match.mapping(MATCH_KEYS);
         String protocol = conditions.containsKey("protocol") ? protocol(conditions.get("protocol")) : HTTP;
@@ -198,7 +190,7 @@ final class RouteReader {
         };
     }
 
-    private Target target(YamlNode routeNode, Map<String, YamlNode> route) throws ConfigException {
+    private Target target(YamlNode routeNode, String name, Map<String, YamlNode> route) throws ConfigException {
         List<String> given = TARGET_KEYS.stream().filter(route::containsKey).toList();
         if (given.size() != 1) {
             throw routeNode.error("a route needs exactly one of 'remote: HOST:PORT', 'local: APP', "
@@ -208,84 +200,9 @@ final class RouteReader {
         return switch (given.get(0)) {
             case "local" -> local(node);
             case "redirect" -> redirect(node);
-            default -> {
-                boolean list = given.get(0).equals("remote") && !node.isScalar();
-                boolean https = given.get(0).equals("remote") && !list && node.string().startsWith(HTTPS);
-                Servers servers = list ? serverList(node) : Servers.of(List.of(server(node, https)));
-                Duration connectTimeout = optional(route, "connect-timeout", YamlNode::duration,
-                        Target.Remote.DEFAULT_CONNECT_TIMEOUT);
-                Optional<UpstreamTls> tls = route.containsKey("tls") ? Optional.of(upstreamTls(route.get("tls")))
-                        : https ? Optional.of(upstreamTls(node)) : Optional.empty();
-                Optional<ProxyProtocolVersion> proxyProtocol = optional(route, "proxy-protocol",
-                        n -> Optional.of(n.parsed(ProxyProtocolVersion::named)), Optional.empty());
-                Target.Remote remote = new Target.Remote(servers, connectTimeout, tls, proxyProtocol);
-                yield given.get(0).equals("remote") ? remote : new Target.PassThrough(remote);
-            }
+            case "remote" -> new Target.Remote(pools.remote(name, node, route, true));
+            default -> new Target.PassThrough(new Target.Remote(pools.remote(name, node, route, false)));
         };
-    }
-
-    /** One {@code HOST:PORT}, or {@code https://HOST[:PORT]}. */
-    private static Servers.Server server(YamlNode node, boolean https) throws ConfigException {
-        HostPort address = node.parsed(text -> https ? httpsAddress(text) : HostPort.parse(text));
-        if (address.port() == 0) {
-            throw node.error("port 0 cannot be connected to");
-        }
-        return new Servers.Server(address.host(), address.port());
-    }
-
-    /**
-     * {@code remote: [HOST:PORT, ...]}: servers taken in turn, at least one, none twice (a name in any case). They
-     * share the route's settings, so TLS to all of them is the route's {@code tls:}, not an {@code https://} entry.
-     */
-    private static Servers serverList(YamlNode node) throws ConfigException {
-        List<Servers.Server> servers = new ArrayList<>();
-        for (YamlNode item : node.sequence()) {
-            if (item.isScalar() && item.string().startsWith(HTTPS)) {
-                throw item.error("a list takes HOST:PORT; turn TLS on for all its servers with 'tls:'");
-            }
-            Servers.Server server = server(item, false);
-            if (servers.stream().anyMatch(listed -> listed.port() == server.port()
-                    && listed.host().equalsIgnoreCase(server.host()))) {
-                throw item.error("server " + server + " is listed twice");
-            }
-            servers.add(server);
-        }
-        if (servers.isEmpty()) {
-            throw node.error("a list of servers needs at least one");
-        }
-        return Servers.of(servers);
-    }
-
-    /** {@code https://HOST[:PORT]}, with nothing after the authority. */
-    private static HostPort httpsAddress(String text) {
-        String authority = text.substring(HTTPS.length());
-        if (authority.endsWith("/")) {
-            authority = authority.substring(0, authority.length() - 1);
-        }
-        boolean hasPort = authority.startsWith("[") ? authority.contains("]:") : authority.contains(":");
-        return HostPort.parse(hasPort ? authority : authority + ":" + HTTPS_PORT);
-    }
-
-    /**
-     * A remote route's {@code tls: {verify, ca, sni}}, or {@code tls: true} for the defaults (verified against the
-     * JDK's trust store and the remote's host name); {@code node} is that key's value, or the {@code https://}
-     * remote's.
-     */
-    private UpstreamTls upstreamTls(YamlNode node) throws ConfigException {
-        Map<String, YamlNode> tls = Map.of();
-        if (!node.isScalar()) {
-            tls = node.mapping(UPSTREAM_TLS_KEYS);
-        } else if (!node.string().startsWith(HTTPS) && !node.bool()) {
-            throw node.error("leave tls out for plain TCP; true or a mapping turns TLS to the upstream on");
-        }
-        boolean verify = optional(tls, "verify", YamlNode::bool, true);
-        Optional<Path> ca = optional(tls, "ca", n -> Optional.of(base.resolve(n.nonEmptyString())), Optional.empty());
-        Optional<String> sni = optional(tls, "sni", n -> Optional.of(n.nonEmptyString()), Optional.empty());
-        try {
-            return new UpstreamTls(verify, ca, sni);
-        } catch (ConfigException e) {
-            throw node.error(e.getMessage());
-        }
     }
 
     private Target.Local local(YamlNode node) throws ConfigException {

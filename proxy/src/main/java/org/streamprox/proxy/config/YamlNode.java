@@ -89,6 +89,10 @@ final class YamlNode {
         return items;
     }
 
+    boolean isSequence() {
+        return node instanceof SequenceNode;
+    }
+
     boolean isScalar() {
         return node instanceof ScalarNode;
     }

@@ -28,7 +28,7 @@ record Forward(Tunnels tunnels, Target.Remote remote, Optional<Duration> idleTim
     public void carryOut(Transport client, ConnectionRecord record) {
         byte[] proxyHeader = proxyHeader(client, record);
         long connecting = System.nanoTime();
-        Transport upstream;
+        UpstreamConnector.Upstream upstream;
         try {
             upstream = UpstreamConnector.connect(remote, proxyHeader, record);
         } catch (ConnectFailure e) {
@@ -38,12 +38,19 @@ record Forward(Tunnels tunnels, Target.Remote remote, Optional<Duration> idleTim
         }
         record.upstreamConnect(true, Duration.ofNanos(System.nanoTime() - connecting));
         try {
+            Plan.end(client, record, tunnel(client, upstream.transport(), record));
+        } finally {
+            upstream.release();
+        }
+    }
+
+    private Outcome tunnel(Transport client, Transport upstream, ConnectionRecord record) {
+        try {
             client.channel().setOption(StandardSocketOptions.TCP_NODELAY, true);
             upstream.write(ByteBuffer.wrap(firstBytes));
         } catch (IOException e) {
             upstream.close();
-            Plan.end(client, record, Outcome.failed(e));
-            return;
+            return Outcome.failed(e);
         }
         Tunnel tunnel = tunnels.open(client, upstream, idleTimeout, new StatusLineSniffer());
         record.onAbort(tunnel::abort);
@@ -57,7 +64,7 @@ record Forward(Tunnels tunnels, Target.Remote remote, Optional<Duration> idleTim
             outcome = Outcome.INTERRUPTED;
         }
         record.respondedWith(tunnel.responseStatus());
-        Plan.end(client, record, outcome);
+        return outcome;
     }
 
     /** The PROXY header the route sends, naming the client as this connection knows it; empty for none. */

@@ -1,9 +1,15 @@
 package org.streamprox.proxy.route;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
+import org.streamprox.proxy.pool.Member;
+import org.streamprox.proxy.pool.Pool;
+import org.streamprox.proxy.pool.PoolSpec;
+import org.streamprox.proxy.pool.Server;
 import org.streamprox.proxy.proxyprotocol.ProxyProtocolVersion;
 import org.streamprox.proxy.tls.UpstreamTls;
 
@@ -14,33 +20,29 @@ public sealed interface Target {
     String describe();
 
     /**
-     * A server elsewhere, reached over TCP, or over TLS when {@code tls} is present (re-encrypting what a client
-     * sent in TLS, or encrypting what it sent in plain); or one of several taken in turn, every one with the same
-     * settings.
-     *
-     * @param servers        where to connect: each new connection starts at the next, and goes on to the others
-     *                       while connecting fails
-     * @param connectTimeout how long to wait for the upstream to accept, and to finish its TLS handshake, before
-     *                       answering {@code 504}
-     * @param tls            how to speak TLS to it; empty for plain TCP
-     * @param proxyProtocol  the PROXY header to send it first, naming the client; empty for none
+     * A server elsewhere, one of a pool's, reached over TCP, or over TLS when the pool speaks it (re-encrypting what a
+     * client sent in TLS, or encrypting what it sent in plain). Several routes may share one pool.
      */
-    record Remote(Servers servers, Duration connectTimeout, Optional<UpstreamTls> tls,
-                  Optional<ProxyProtocolVersion> proxyProtocol) implements Target {
+    record Remote(Pool pool) implements Target {
 
-        public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
+        public static final Duration DEFAULT_CONNECT_TIMEOUT = PoolSpec.DEFAULT_CONNECT_TIMEOUT;
 
         public Remote {
-            Objects.requireNonNull(servers, "servers");
-            Objects.requireNonNull(connectTimeout, "connectTimeout");
-            Objects.requireNonNull(tls, "tls");
-            Objects.requireNonNull(proxyProtocol, "proxyProtocol");
+            Objects.requireNonNull(pool, "pool");
         }
 
-        /** One server. */
+        /**
+         * One server.
+         *
+         * @param connectTimeout how long to wait for the upstream to accept, and to finish its TLS handshake,
+         *                       before answering {@code 504}
+         * @param tls            how to speak TLS to it; empty for plain TCP
+         * @param proxyProtocol  the PROXY header to send it first, naming the client; empty for none
+         */
         public Remote(String host, int port, Duration connectTimeout, Optional<UpstreamTls> tls,
                       Optional<ProxyProtocolVersion> proxyProtocol) {
-            this(Servers.of(host, port), connectTimeout, tls, proxyProtocol);
+            this(new Pool(host + ":" + port, PoolSpec.of(List.of(new Server(host, port)), connectTimeout, tls,
+                    proxyProtocol)));
         }
 
         /** No PROXY header. */
@@ -57,19 +59,36 @@ public sealed interface Target {
             this(host, port, DEFAULT_CONNECT_TIMEOUT);
         }
 
+        public Duration connectTimeout() {
+            return pool.spec().connectTimeout();
+        }
+
+        public Optional<UpstreamTls> tls() {
+            return pool.spec().tls();
+        }
+
+        public Optional<ProxyProtocolVersion> proxyProtocol() {
+            return pool.spec().proxyProtocol();
+        }
+
         /** For logs: {@code remote host:port}, or {@code remote host:port,host:port} for several servers. */
         @Override
         public String describe() {
-            return kind() + servers;
+            return kind() + servers();
         }
 
         /** For logs: the one server a connection reached, as {@link #describe()} names the route's. */
-        public String describe(Servers.Server server) {
-            return kind() + server;
+        public String describe(Member member) {
+            return kind() + member.name();
+        }
+
+        /** The servers joined by commas, no spaces: the access log's target is one field. */
+        String servers() {
+            return pool.spec().servers().stream().map(Server::toString).collect(Collectors.joining(","));
         }
 
         private String kind() {
-            return tls.isPresent() ? "remote tls " : "remote ";
+            return tls().isPresent() ? "remote tls " : "remote ";
         }
     }
 

@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -26,6 +28,7 @@ import org.streamprox.proxy.local.LocalApps;
 import org.streamprox.proxy.observe.AccessLog;
 import org.streamprox.proxy.observe.ConnectionLog;
 import org.streamprox.proxy.observe.EngineMetrics;
+import org.streamprox.proxy.pool.Pool;
 import org.streamprox.proxy.route.Router;
 import org.streamprox.proxy.upstream.Tunnels;
 import sun.misc.Signal;
@@ -85,6 +88,11 @@ public final class StreamProx implements AutoCloseable {
     private final AtomicLong connectionIds = new AtomicLong();
     /** In the configuration's order; replaced whole, under the lock, by a reload. */
     private volatile List<Listener> listeners = List.of();
+    /** The configuration's pools; replaced whole by a reload. */
+    private volatile List<Pool> pools = List.of();
+    /** Resolves the pools' names again and runs their checks, each a short task. */
+    private final ScheduledExecutorService poolTasks = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("streamprox-pools").daemon().factory());
     /** Listeners a reload removed, still draining, each with the thread that drains it. */
     private final Map<Listener, Thread> retiring = new ConcurrentHashMap<>();
     private volatile Duration drainTimeout;
@@ -115,7 +123,7 @@ public final class StreamProx implements AutoCloseable {
     }
 
     private static StreamProx start(ProxyConfig config, LocalApps apps, EngineMetrics metrics) throws Exception {
-        return start(Binding.of(config), apps, Listener.ConnectionThreads.VIRTUAL, metrics);
+        return start(Binding.of(config), config.pools(), apps, Listener.ConnectionThreads.VIRTUAL, metrics);
     }
 
     /**
@@ -129,24 +137,26 @@ public final class StreamProx implements AutoCloseable {
 
     static StreamProx start(ProxySettings settings, Router router, LocalApps apps,
                             Listener.ConnectionThreads threads) throws Exception {
-        return start(List.of(new Binding(settings, router)), apps, threads, EngineMetrics.OFF);
+        return start(List.of(new Binding(settings, router)), List.of(), apps, threads, EngineMetrics.OFF);
     }
 
     /**
      * Starts the apps, then binds every listener, then starts accepting on them. Settings other than a listener's
      * own (address, TLS, first bytes, routes) are the first listener's: the configuration shares them.
      *
+     * @param pools the pools to start: resolving their names and checking their servers
      * @throws IOException when a listener cannot bind; those already bound and the apps are stopped again
      */
-    private static StreamProx start(List<Binding> bindings, LocalApps apps, Listener.ConnectionThreads threads,
-                                    EngineMetrics metrics) throws Exception {
+    private static StreamProx start(List<Binding> bindings, List<Pool> pools, LocalApps apps,
+                                    Listener.ConnectionThreads threads, EngineMetrics metrics) throws Exception {
         ProxySettings shared = bindings.get(0).settings();
         apps.start(shared.head());
         StreamProx proxy = new StreamProx(apps, new Tunnels(shared.tunnel()), threads, metrics,
                 shared.drainTimeout());
         try {
-            proxy.apply(bindings);
+            proxy.apply(bindings, pools);
         } catch (IOException | RuntimeException e) {
+            proxy.poolTasks.shutdownNow();
             proxy.tunnels.close();
             stopApps(apps, Duration.ZERO);
             throw e;
@@ -202,7 +212,7 @@ public final class StreamProx implements AutoCloseable {
         synchronized (this) {
             // Checked again: a stop that began while this waited for the lock has finished by now.
             refuseWhenStopping();
-            Reloaded reloaded = apply(Binding.of(config));
+            Reloaded reloaded = apply(Binding.of(config), config.pools());
             LOG.info("configuration reloaded: {}", reloaded);
             return reloaded;
         }
@@ -215,7 +225,8 @@ public final class StreamProx implements AutoCloseable {
     }
 
     /** Binds what is new first, so a bind failure leaves everything as it was; then nothing can fail. */
-    private synchronized Reloaded apply(List<Binding> bindings) throws IOException, InterruptedException {
+    private synchronized Reloaded apply(List<Binding> bindings, List<Pool> newPools)
+            throws IOException, InterruptedException {
         Map<InetSocketAddress, Deque<Listener>> unmatched = new HashMap<>();
         for (Listener listener : listeners) {
             unmatched.computeIfAbsent(listener.configuredAddress(), address -> new ArrayDeque<>()).add(listener);
@@ -248,6 +259,7 @@ public final class StreamProx implements AutoCloseable {
         drainTimeout = shared.drainTimeout();
         tunnels.reconfigure(shared.tunnel());
         apps.headLimitsChanged(shared.head());
+        replacePools(newPools);
         kept.forEach(Listener::reconfigure);
         added.forEach(Listener::startAccepting);
         listeners = List.copyOf(next);
@@ -256,6 +268,31 @@ public final class StreamProx implements AutoCloseable {
             retire(listener);
         }
         return new Reloaded(names(kept.keySet()), names(added), names(removed));
+    }
+
+    /**
+     * Starts the new configuration's pools, each taking over what the pool of its name knew (open connections,
+     * health, the operator's modes), and stops the old ones' tasks.
+     */
+    private void replacePools(List<Pool> newPools) {
+        Map<String, Pool> before = new HashMap<>();
+        for (Pool pool : pools) {
+            before.put(pool.name(), pool);
+        }
+        for (Pool pool : newPools) {
+            Pool previous = before.get(pool.name());
+            if (previous != null) {
+                pool.adopt(previous);
+            }
+            pool.start(poolTasks);
+        }
+        pools.forEach(Pool::stop);
+        pools = List.copyOf(newPools);
+    }
+
+    /** The pools in force, named ones first: their servers, states and counts. */
+    public List<Pool> pools() {
+        return pools;
     }
 
     private static List<String> names(Collection<Listener> listeners) {
@@ -354,6 +391,8 @@ public final class StreamProx implements AutoCloseable {
             }
             // Handed-off connections are the apps': stop them after the listeners, so nothing new arrives meanwhile.
             stopApps(apps, Duration.ofNanos(Math.max(0, drainEnds - System.nanoTime())));
+            pools.forEach(Pool::stop);
+            poolTasks.shutdownNow();
             tunnels.close();
             return drained;
         }

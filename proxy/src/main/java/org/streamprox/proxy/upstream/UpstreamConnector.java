@@ -1,15 +1,17 @@
 package org.streamprox.proxy.upstream;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
-import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.streamprox.proxy.observe.ConnectionRecord;
 import org.streamprox.proxy.observe.Refusal;
-import org.streamprox.proxy.route.Servers;
+import org.streamprox.proxy.pool.Member;
+import org.streamprox.proxy.pool.Pool;
+import org.streamprox.proxy.pool.Tries;
 import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.tls.TlsTransport;
 import org.streamprox.proxy.transport.PlainTransport;
@@ -40,50 +42,90 @@ public final class UpstreamConnector {
         }
     }
 
+    /** A connected upstream, and the pool's member it is, counted open until {@link #release()}. */
+    public record Upstream(Transport transport, Pool pool, Member member) {
+
+        /** The connection to it is over: the member's count goes down. */
+        public void release() {
+            pool.released(member);
+        }
+    }
+
     private UpstreamConnector() {
     }
 
     /**
      * The connected upstream, in blocking mode; over TLS, with its handshake done and its certificate checked.
      *
-     * <p>A route with several servers starts at the next one in turn; while a server cannot be connected to (refused,
-     * unreachable, unresolvable, or silent for the connect timeout), nothing has been sent to it, so the next is
-     * tried, each once: at most the route's connect timeout per server, and that times the servers in all. Once
-     * connected, a failure (the PROXY header, TLS) ends the connection as for a single server: bytes went out.
+     * <p>The pool's policy chooses the first server; while a server cannot be connected to (refused, unreachable,
+     * or silent for the connect timeout), nothing has been sent to it, so the policy's next choice is tried, each
+     * server once, as many as the pool's {@code tries}, each within the connect timeout and all within the connect
+     * budget. Once connected, a failure (the PROXY header, TLS) ends the connection: bytes went out.
      *
      * @param proxyHeader what the upstream gets first, before any TLS: the PROXY header naming the client, or empty
-     * @param record      told which server was reached, when the route has several
+     * @param record      told which server was reached, when the pool has several
      * @throws ConnectFailure the last server's failure when none could be connected to
      */
-    public static Transport connect(Target.Remote remote, byte[] proxyHeader, ConnectionRecord record)
+    public static Upstream connect(Target.Remote remote, byte[] proxyHeader, ConnectionRecord record)
             throws ConnectFailure {
-        Servers servers = remote.servers();
-        int first = servers.next();
+        Pool pool = remote.pool();
+        Tries tries = pool.tries(record.client().getAddress());
+        long timeout = remote.connectTimeout().toNanos();
+        long budgetEnds = System.nanoTime() + pool.spec().retries().budget().map(Duration::toNanos)
+                .orElse(Long.MAX_VALUE / 4);
         ConnectFailure failure = null;
-        for (int tried = 0; tried < servers.size(); tried++) {
-            Servers.Server server = servers.get(first + tried);
-            long deadline = System.nanoTime() + remote.connectTimeout().toNanos();
+        int tried = 0;
+        for (Member member = tries.next(); member != null; member = tries.next()) {
+            long now = System.nanoTime();
+            long left = budgetEnds - now;
+            if (left <= 0) {
+                break;
+            }
+            long deadline = now + Math.min(timeout, left);
+            tried++;
             Transport plain;
             try {
-                plain = connectTcp(remote, server);
+                plain = connectTcp(member, deadline - now);
             } catch (ConnectFailure e) {
+                pool.connectFailed(member, e.getMessage());
                 failure = e;
                 continue;
             }
-            if (servers.size() > 1) {
-                record.reached(remote.describe(server));
+            pool.connected(member);
+            if (tries.members() > 1) {
+                record.reached(remote.describe(member));
             }
-            return speak(remote, server, plain, proxyHeader, deadline);
+            try {
+                return new Upstream(speak(remote, member, plain, proxyHeader, deadline), pool, member);
+            } catch (ConnectFailure e) {
+                pool.released(member);
+                throw e;
+            }
         }
-        if (servers.size() == 1) {
-            throw failure;
+        throw none(pool, tries, tried, failure);
+    }
+
+    /** Why no server was connected to: none to try, the one that failed, or the last of several. */
+    private static ConnectFailure none(Pool pool, Tries tries, int tried, ConnectFailure last) {
+        if (tried == 0) {
+            String why = tries.members() == 0 ? "upstream host " + String.join(", ", tries.unresolved())
+                    + " cannot be resolved"
+                    : "none of its " + tries.members() + " servers is available";
+            return new ConnectFailure(502, "pool " + pool.name() + ": " + why, null);
         }
-        throw new ConnectFailure(failure.status(), "none of the " + servers.size() + " servers could be connected "
-                + "to; the last: " + failure.getMessage(), failure);
+        if (last == null) {
+            return new ConnectFailure(504, "pool " + pool.name() + ": connect budget spent after " + tried
+                    + " tries", null);
+        }
+        if (tried == 1 && tries.members() == 1) {
+            return last;
+        }
+        return new ConnectFailure(last.status(), "none of the " + tried + " servers tried could be connected to; "
+                + "the last: " + last.getMessage(), last);
     }
 
     /** Sends the PROXY header, then, for a TLS route, runs the handshake by {@code deadline}. */
-    private static Transport speak(Target.Remote remote, Servers.Server server, Transport plain, byte[] proxyHeader,
+    private static Transport speak(Target.Remote remote, Member server, Transport plain, byte[] proxyHeader,
                                    long deadline) throws ConnectFailure {
         try {
             plain.write(ByteBuffer.wrap(proxyHeader));
@@ -95,7 +137,7 @@ public final class UpstreamConnector {
         if (remote.tls().isEmpty()) {
             return plain;
         }
-        TlsTransport tls = TlsTransport.over(plain, remote.tls().get().newEngine(server.host(), server.port()));
+        TlsTransport tls = TlsTransport.over(plain, remote.tls().get().newEngine(server.server().host(), server.server().port()));
         try {
             tls.handshake(deadline);
             return tls;
@@ -109,25 +151,18 @@ public final class UpstreamConnector {
         }
     }
 
-    private static Transport connectTcp(Target.Remote remote, Servers.Server server) throws ConnectFailure {
+    private static Transport connectTcp(Member server, long timeoutNanos) throws ConnectFailure {
         SocketChannel channel = null;
+        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
         try {
-            InetSocketAddress address = new InetSocketAddress(server.host(), server.port());
-            if (address.isUnresolved()) {
-                throw new UnknownHostException(server.host());
-            }
             channel = SocketChannel.open();
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             // The channel's own connect has no timeout; its socket adaptor's does.
-            channel.socket().connect(address, Math.toIntExact(remote.connectTimeout().toMillis()));
+            channel.socket().connect(server.address(), Math.toIntExact(millis));
             return new PlainTransport(channel);
         } catch (SocketTimeoutException e) {
             close(channel);
-            throw new ConnectFailure(504, "upstream " + server + " did not accept within "
-                    + remote.connectTimeout().toMillis() + " ms", e);
-        } catch (UnknownHostException e) {
-            close(channel);
-            throw new ConnectFailure(502, "upstream host " + server.host() + " cannot be resolved", e);
+            throw new ConnectFailure(504, "upstream " + server + " did not accept within " + millis + " ms", e);
         } catch (IOException e) {
             close(channel);
             throw new ConnectFailure(502, "upstream " + server + " refused or unreachable: " + e.getMessage(), e);

@@ -26,9 +26,9 @@ import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.http.HeadParser;
 import org.streamprox.proxy.http.RequestHead;
 import org.streamprox.proxy.net.AddressBlocks;
+import org.streamprox.proxy.pool.Server;
 import org.streamprox.proxy.proxyprotocol.ProxyProtocolVersion;
 import org.streamprox.proxy.route.Route;
-import org.streamprox.proxy.route.Servers;
 import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.tls.ClientHello;
 import org.streamprox.testkit.Origins;
@@ -98,11 +98,11 @@ class ConfigLoaderTest {
                 """, "list.yaml");
 
         Target.Remote remote = (Target.Remote) config.listeners().get(0).router().rules().get(0).route().target();
-        assertEquals(Servers.of(List.of(new Servers.Server("127.0.0.1", 9001), new Servers.Server("::1", 9002),
-                new Servers.Server("example.org", 80))), remote.servers());
+        assertEquals(List.of(new Server("127.0.0.1", 9001), new Server("::1", 9002), new Server("example.org", 80)),
+                remote.pool().spec().servers());
         assertEquals(Duration.ofSeconds(2), remote.connectTimeout());
         assertEquals(Optional.of(ProxyProtocolVersion.V2), remote.proxyProtocol());
-        assertEquals("remote 127.0.0.1:9001,::1:9002,example.org:80", remote.describe());
+        assertEquals("remote 127.0.0.1:9001,[::1]:9002,example.org:80", remote.describe());
     }
 
     @Test
@@ -256,7 +256,6 @@ class ConfigLoaderTest {
         "https in a list  | 2 | routes[0].remote[0]   | routes:~  - { remote: ['https://a', b:1] }",
         "port 0 in a list | 2 | routes[0].remote[1]   | routes:~  - { remote: [a:1, b:0] }",
         "mapping in a list| 2 | routes[0].remote[0]   | routes:~  - { remote: [ { host: a } ] }",
-        "passthrough list | 2 | routes[0].passthrough | routes:~  - { passthrough: [a:1, b:1] }",
     })
     void badConfigurationsNameFileLineAndField(String name, int line, String field, String yaml) {
         String text = yaml.replace("~", "\n");

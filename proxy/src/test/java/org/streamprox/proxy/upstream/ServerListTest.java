@@ -18,8 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.streamprox.proxy.pool.Pool;
+import org.streamprox.proxy.pool.PoolSpec;
+import org.streamprox.proxy.pool.Server;
 import org.streamprox.proxy.route.Route;
-import org.streamprox.proxy.route.Servers;
 import org.streamprox.proxy.route.Target;
 import org.streamprox.testkit.AccessLogCapture;
 import org.streamprox.testkit.FreePorts;
@@ -49,7 +51,7 @@ class ServerListTest {
     }
 
     /** An upstream that answers every request with its own name, then closes. */
-    private Servers.Server answering(String name) throws Exception {
+    private Server answering(String name) throws Exception {
         LoopbackServer upstream = LoopbackServer.start(socket -> {
             Http.readHead(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
@@ -58,17 +60,17 @@ class ServerListTest {
             out.flush();
         });
         upstreams.add(upstream);
-        return new Servers.Server("127.0.0.1", upstream.port());
+        return new Server("127.0.0.1", upstream.port());
     }
 
     /** A port nothing listens on: connecting to it is refused at once. */
-    private static Servers.Server refusing() throws Exception {
-        return new Servers.Server("127.0.0.1", FreePorts.onLoopback(1)[0]);
+    private static Server refusing() throws Exception {
+        return new Server("127.0.0.1", FreePorts.onLoopback(1)[0]);
     }
 
-    private void startWith(Servers.Server... servers) throws Exception {
-        proxy.start(ProxyExtension.everythingTo(Route.to("pool", new Target.Remote(Servers.of(List.of(servers)),
-                CONNECT_TIMEOUT, Optional.empty(), Optional.empty()))));
+    private void startWith(Server... servers) throws Exception {
+        proxy.start(ProxyExtension.everythingTo(Route.to("pool", new Target.Remote(new Pool("pool",
+                PoolSpec.of(List.of(servers), CONNECT_TIMEOUT, Optional.empty(), Optional.empty()))))));
     }
 
     private String request() throws Exception {
@@ -90,8 +92,8 @@ class ServerListTest {
 
     @Test
     void newConnectionsTakeTheServersInTurn() throws Exception {
-        Servers.Server a = answering("a");
-        Servers.Server b = answering("b");
+        Server a = answering("a");
+        Server b = answering("b");
         startWith(a, b);
 
         assertEquals(Map.of("a", 5, "b", 5), answersOf(10));
@@ -102,8 +104,8 @@ class ServerListTest {
 
     @Test
     void aRefusingServerIsPassedOverForTheNext() throws Exception {
-        Servers.Server refusing = refusing();
-        Servers.Server b = answering("b");
+        Server refusing = refusing();
+        Server b = answering("b");
         startWith(refusing, b);
 
         assertEquals(Map.of("b", 10), answersOf(10));
@@ -117,6 +119,6 @@ class ServerListTest {
         String response = assertTimeoutPreemptively(CONNECT_TIMEOUT.multipliedBy(3), this::request);
 
         assertEquals(502, Http.status(response), response);
-        assertTrue(response.contains("none of the 3 servers could be connected to"), response);
+        assertTrue(response.contains("none of the 3 servers tried could be connected to"), response);
     }
 }

@@ -1,0 +1,232 @@
+package org.streamprox.proxy.pool;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.streamprox.proxy.net.IpAddresses;
+
+/**
+ * A pool running: its servers' addresses, each one's state, and the choice of a server for each new connection.
+ * Routes that name the pool share this one object. Until {@link #start} it resolves its names when the first
+ * connection needs them; once started, again every resolve interval, and its active check runs.
+ *
+ * <p>Equal to another pool with the same {@link PoolSpec}, whatever its name and state: a route's target is its
+ * configuration.
+ */
+public final class Pool {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pool.class);
+
+    private final String name;
+    private final PoolSpec spec;
+    /** By member name: kept across new resolutions and reloads, so counts stay where connections were opened. */
+    private final Map<String, ServerState> states = new ConcurrentHashMap<>();
+    private final List<StateChanges> watchers = new CopyOnWriteArrayList<>();
+    private final StateChanges changes = this::changed;
+    /** Host names that failed to resolve last time, so the failure is logged once. */
+    private final Map<Server, Boolean> failing = new ConcurrentHashMap<>();
+    private volatile Roster roster;
+    private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
+    private volatile boolean started;
+
+    /** @param name what logs, metrics and the status page call it: the {@code upstreams:} name, or the route's */
+    public Pool(String name, PoolSpec spec) {
+        this.name = Objects.requireNonNull(name, "name");
+        this.spec = Objects.requireNonNull(spec, "spec");
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public PoolSpec spec() {
+        return spec;
+    }
+
+    /** The servers a new connection from {@code client} tries, in order. */
+    public Tries tries(InetAddress client) {
+        Roster now = roster();
+        return new Tries(this, now, client, spec.retries().tries().orElse(now.size()));
+    }
+
+    /** Its members now, primaries first, for the status page and the admin listener. */
+    public List<Member> members() {
+        return roster().members();
+    }
+
+    /** The host names without an address now. */
+    public List<String> unresolved() {
+        return roster().unresolved();
+    }
+
+    /** A connection to the member is open: counted until {@link #released}. */
+    public void connected(Member member) {
+        member.state().opened();
+    }
+
+    public void released(Member member) {
+        member.state().closed();
+    }
+
+    /** Connecting to the member failed before any byte went to it. */
+    public void connectFailed(Member member, String reason) {
+        member.state().connectFailed(spec.passive(), System.nanoTime(), changes, member, reason);
+    }
+
+    /**
+     * Sets the operator's mode of every member whose name, or whose server's {@code host:port}, is
+     * {@code server}.
+     *
+     * @return whether there was one
+     */
+    public boolean mode(String server, ServerState.Mode mode) {
+        boolean found = false;
+        long now = System.nanoTime();
+        for (Member member : members()) {
+            if (member.name().equals(server) || member.server().toString().equals(server)) {
+                member.state().mode(mode, now, changes, member);
+                found = true;
+            }
+        }
+        return found;
+    }
+
+    /** Also tells {@code watcher} of every change of a member's state, after it is logged. */
+    public void watch(StateChanges watcher) {
+        watchers.add(watcher);
+    }
+
+    StateChanges changes() {
+        return changes;
+    }
+
+    private void changed(Member member, String reason) {
+        LOG.warn("pool {}: server {} {}", name, member.name(), reason);
+        for (StateChanges watcher : watchers) {
+            watcher.changed(member, reason);
+        }
+    }
+
+    /**
+     * Takes over what {@code previous}, the pool of the same name before a reload, knows of its servers: open
+     * connections, failures, health and the operator's modes of the addresses both have.
+     */
+    public void adopt(Pool previous) {
+        states.putAll(previous.states);
+        failing.putAll(previous.failing);
+        roster = null;
+    }
+
+    /** Resolves its names now, then again every resolve interval on {@code scheduler}, until {@link #stop}. */
+    public synchronized void start(ScheduledExecutorService scheduler) {
+        started = true;
+        roster = resolve(roster);
+        if (spec.servers().stream().anyMatch(server -> IpAddresses.parse(server.host()).isEmpty())) {
+            long every = spec.resolution().interval().toMillis();
+            tasks.add(scheduler.scheduleWithFixedDelay(this::resolveAgain, every, every, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    /** Stops resolving and checking; connections go on choosing among the members it had. */
+    public void stop() {
+        tasks.forEach(task -> task.cancel(false));
+        tasks.clear();
+    }
+
+    private void resolveAgain() {
+        try {
+            Roster before = roster;
+            Roster after = resolve(before);
+            roster = after;
+            if (before != null && !before.members().equals(after.members())) {
+                LOG.info("pool {}: members now {} (were {})", name, after.members(), before.members());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("pool {}: resolving its servers failed; keeping its members", name, e);
+        }
+    }
+
+    private Roster roster() {
+        Roster now = roster;
+        if (now != null && (started || now.size() > 0)) {
+            return now;
+        }
+        synchronized (this) {
+            // Not started: resolved on first use, and again while it has nothing, as each connection once did.
+            if (roster == null || (!started && roster.size() == 0)) {
+                roster = resolve(roster);
+            }
+            return roster;
+        }
+    }
+
+    /**
+     * Every server's addresses now; a name that does not resolve keeps the members it had in {@code previous},
+     * and says so once.
+     */
+    private Roster resolve(Roster previous) {
+        List<Member> members = new ArrayList<>();
+        List<String> unresolved = new ArrayList<>();
+        for (Server server : spec.servers()) {
+            Optional<InetAddress> literal = IpAddresses.parse(server.host());
+            List<InetAddress> addresses;
+            if (literal.isPresent()) {
+                addresses = List.of(literal.get());
+            } else {
+                try {
+                    InetAddress[] all = InetAddress.getAllByName(server.host());
+                    addresses = spec.resolution().all() ? Arrays.asList(all) : List.of(all[0]);
+                    if (failing.remove(server) != null) {
+                        LOG.info("pool {}: {} resolves again, to {}", name, server.host(), addresses);
+                    }
+                } catch (UnknownHostException e) {
+                    List<Member> last = previous == null ? List.of() : previous.members().stream()
+                            .filter(member -> member.server().equals(server)).toList();
+                    if (failing.put(server, Boolean.TRUE) == null) {
+                        LOG.warn("pool {}: {} does not resolve ({}); {}", name, server.host(), e.getMessage(),
+                                last.isEmpty() ? "it has no address" : "keeping its last addresses " + last);
+                    }
+                    if (last.isEmpty()) {
+                        unresolved.add(server.host());
+                    }
+                    members.addAll(last);
+                    continue;
+                }
+            }
+            for (InetAddress address : addresses) {
+                Member probe = new Member(server, new InetSocketAddress(address, server.port()), new ServerState());
+                members.add(new Member(server, probe.address(),
+                        states.computeIfAbsent(probe.name(), key -> probe.state())));
+            }
+        }
+        return Roster.of(members, spec.policy(), unresolved);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Pool pool && pool.spec.equals(spec);
+    }
+
+    @Override
+    public int hashCode() {
+        return spec.hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
