@@ -39,10 +39,9 @@ public final class ProxyExtension implements AfterEachCallback {
         return keep(() -> StreamProx.start(settings.apply(ProxySettings.listeningOn(FREE_PORT)), router, apps));
     }
 
-    /** Starts the configuration's only listener, on a free loopback port whatever it says. */
+    /** Starts the configuration's only listener, on a free loopback port whatever it says, and its pools. */
     public StreamProx start(ProxyConfig config) throws Exception {
-        ProxyConfig.Listener listener = config.listeners().get(0);
-        return start(listener.router(), base -> listener.settings().withListen(base.listen()), LocalApps.NONE);
+        return keep(() -> StreamProx.start(config.listeningOn(List.of(FREE_PORT)), LocalApps.NONE));
     }
 
     /** Starts the configuration's only listener, on a free loopback port, keeping the engine's meters there. */

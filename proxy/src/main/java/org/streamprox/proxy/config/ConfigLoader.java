@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -136,9 +137,16 @@ public final class ConfigLoader {
                 ? Optional.of(routeReader.routes(top.get("routes"))) : Optional.empty();
         List<ProxyConfig.Listener> listeners = top.containsKey("listeners")
                 ? listeners(top, shared, sharedRoutes, protocols, routeReader, base)
-                // The one-listener shorthand: listen and tls at the top.
-                : List.of(listener(root, top, shared, sharedRoutes, protocols, routeReader, base));
+                // The one-listener shorthand: listen and tls at the top, and the routes read once, as shared.
+                : List.of(listener(root, withoutRoutes(top), shared, sharedRoutes, protocols, routeReader, base));
         return new ProxyConfig(listeners, pools.pools(), admin(root, top, listeners), root.asSource());
+    }
+
+    /** Each route makes its own pool: the shared routes are read once, not again as the one listener's own. */
+    private static Map<String, YamlNode> withoutRoutes(Map<String, YamlNode> keys) {
+        Map<String, YamlNode> rest = new HashMap<>(keys);
+        rest.remove("routes");
+        return rest;
     }
 
     /** {@code listeners: [...]}: each with its own address, TLS and first-bytes settings; at least one. */

@@ -85,6 +85,11 @@ final class PoolReader {
             onlyInThePool(routeKeys, "upstream '" + node.string() + "'");
             return named.get(node.string());
         }
+        if (node.isScalar() && !node.string().contains(":")) {
+            throw node.error("expected HOST:PORT or the name of an upstream, not '" + node.string() + "'"
+                    + (named.isEmpty() ? "; there is no 'upstreams:' section"
+                            : "; the upstreams are " + String.join(", ", named.keySet())));
+        }
         if (!node.isScalar() && !node.isSequence()) {
             onlyInThePool(routeKeys, "the pool written under 'remote:'");
             return keep(route, spec(node, node.mapping(POOL_KEYS)));

@@ -95,6 +95,6 @@ public record ProxyConfig(List<Listener> listeners, List<Pool> pools, Optional<I
             Listener listener = listeners.get(i);
             moved.add(new Listener(listener.settings().withListen(addresses.get(i)), listener.router()));
         }
-        return new ProxyConfig(moved, admin, source);
+        return new ProxyConfig(moved, pools, admin, source);
     }
 }

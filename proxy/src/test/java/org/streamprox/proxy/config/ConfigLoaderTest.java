@@ -2,6 +2,7 @@ package org.streamprox.proxy.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.streamprox.testkit.Http.ascii;
@@ -16,6 +17,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,9 +28,17 @@ import org.streamprox.proxy.http.HeadLimits;
 import org.streamprox.proxy.http.HeadParser;
 import org.streamprox.proxy.http.RequestHead;
 import org.streamprox.proxy.net.AddressBlocks;
+import org.streamprox.proxy.pool.HealthCheck;
+import org.streamprox.proxy.pool.PassiveCheck;
+import org.streamprox.proxy.pool.Policy;
+import org.streamprox.proxy.pool.Pool;
+import org.streamprox.proxy.pool.PoolSpec;
+import org.streamprox.proxy.pool.Resolution;
+import org.streamprox.proxy.pool.Retries;
 import org.streamprox.proxy.pool.Server;
 import org.streamprox.proxy.proxyprotocol.ProxyProtocolVersion;
 import org.streamprox.proxy.route.Route;
+import org.streamprox.proxy.route.RuleRouter;
 import org.streamprox.proxy.route.Target;
 import org.streamprox.proxy.tls.ClientHello;
 import org.streamprox.testkit.Origins;
@@ -103,6 +113,65 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofSeconds(2), remote.connectTimeout());
         assertEquals(Optional.of(ProxyProtocolVersion.V2), remote.proxyProtocol());
         assertEquals("remote 127.0.0.1:9001,[::1]:9002,example.org:80", remote.describe());
+    }
+
+    @Test
+    void routesNamingAnUpstreamShareOnePoolWithEverythingItSays() throws Exception {
+        ProxyConfig config = loader.load("""
+                upstreams:
+                  web:
+                    policy: least-connections
+                    servers: [127.0.0.1:9001, {address: 127.0.0.1:9002, weight: 3}, {address: b.test:80, backup: true}]
+                    tries: 2
+                    connect-timeout: 2s
+                    connect-budget: 3s
+                    proxy-protocol: v1
+                    health-check: {type: http, path: /healthz, host: web.test, expect-status: 200-299, interval: 1s,
+                                   timeout: 500ms, rise: 1, fall: 4}
+                    passive: {max-failures: 5, cool-down: 20s}
+                    slow-start: 30s
+                    resolve: all
+                    resolve-interval: 5s
+                routes:
+                  - {name: a, match: {path-prefix: /a}, remote: web}
+                  - {name: b, remote: web}
+                  - {name: own, remote: {servers: [127.0.0.1:9003], policy: client-hash, passive: off}}
+                """, "pools.yaml");
+
+        List<RuleRouter.Rule> rules = config.listeners().get(0).router().rules();
+        Pool web = ((Target.Remote) rules.get(0).route().target()).pool();
+        assertSame(web, ((Target.Remote) rules.get(1).route().target()).pool());
+        assertEquals("web", web.name());
+        assertEquals(new PoolSpec(List.of(new Server("127.0.0.1", 9001), new Server("127.0.0.1", 9002, 3, false),
+                new Server("b.test", 80, 1, true)), Policy.LEAST_CONNECTIONS, Duration.ofSeconds(2),
+                new Retries(OptionalInt.of(2), Optional.of(Duration.ofSeconds(3))), Optional.empty(),
+                Optional.of(ProxyProtocolVersion.V1), Optional.of(new HealthCheck(HealthCheck.Kind.HTTP, "/healthz",
+                        Optional.of("web.test"), new HealthCheck.StatusRange(200, 299), Duration.ofSeconds(1),
+                        Duration.ofMillis(500), 1, 4)), new PassiveCheck(5, Duration.ofSeconds(20)),
+                Duration.ofSeconds(30), new Resolution(true, Duration.ofSeconds(5))), web.spec());
+        Pool own = ((Target.Remote) rules.get(2).route().target()).pool();
+        assertEquals("own", own.name());
+        assertEquals(Policy.CLIENT_HASH, own.spec().policy());
+        assertEquals(PassiveCheck.OFF, own.spec().passive());
+        assertEquals(List.of("web", "own"), config.pools().stream().map(Pool::name).toList());
+    }
+
+    @Test
+    void aListHasPassiveChecksAndTriesEveryServerOnceUnlessTold() throws Exception {
+        ProxyConfig config = loader.load("""
+                routes:
+                  - {name: web, remote: [127.0.0.1:9001, 127.0.0.1:9002]}
+                  - {name: one, match: {path: /one}, remote: 127.0.0.1:9003}
+                  - {name: checked, match: {path: /c}, remote: {servers: [127.0.0.1:9004], health-check: tcp}}
+                """, "defaults.yaml");
+
+        PoolSpec list = config.pools().get(0).spec();
+        assertEquals(Policy.ROUND_ROBIN, list.policy());
+        assertEquals(Retries.EVERY_SERVER_ONCE, list.retries());
+        assertEquals(PassiveCheck.DEFAULT, list.passive());
+        assertEquals(Optional.empty(), list.healthCheck());
+        assertEquals(PassiveCheck.OFF, config.pools().get(1).spec().passive());
+        assertEquals(Optional.of(HealthCheck.tcp()), config.pools().get(2).spec().healthCheck());
     }
 
     @Test
@@ -256,6 +325,24 @@ class ConfigLoaderTest {
         "https in a list  | 2 | routes[0].remote[0]   | routes:~  - { remote: ['https://a', b:1] }",
         "port 0 in a list | 2 | routes[0].remote[1]   | routes:~  - { remote: [a:1, b:0] }",
         "mapping in a list| 2 | routes[0].remote[0]   | routes:~  - { remote: [ { host: a } ] }",
+        "no such upstream | 2 | routes[0].remote      | routes:~  - { remote: web }",
+        "unknown upstream | 4 | routes[0].remote      | upstreams:~  web: { servers: [a:1] }~routes:~  - { remote: webb }",
+        "route's timeout  | 4 | routes[0].connect-timeout | upstreams:~  web: { servers: [a:1] }~routes:~  - { remote: web, connect-timeout: 1s }",
+        "route's tls      | 2 | routes[0].tls         | routes:~  - { remote: { servers: [a:1] }, tls: true }",
+        "pool no servers  | 2 | upstreams.web         | upstreams:~  web: { policy: round-robin }~routes: [ { remote: web } ]",
+        "unknown policy   | 2 | upstreams.web.policy  | upstreams:~  web: { servers: [a:1], policy: random }~routes: [ { remote: web } ]",
+        "weight 0         | 2 | upstreams.web.servers[0].weight | upstreams:~  web: { servers: [ { address: a:1, weight: 0 } ] }~routes: [ { remote: web } ]",
+        "server no address| 2 | upstreams.web.servers[0] | upstreams:~  web: { servers: [ { weight: 2 } ] }~routes: [ { remote: web } ]",
+        "weights in a list| 2 | routes[0].remote[0]   | routes:~  - { remote: [ { address: a:1, weight: 2 } ] }",
+        "bad check type   | 2 | upstreams.web.health-check.type | upstreams:~  web: { servers: [a:1], health-check: { type: udp } }~routes: [ { remote: web } ]",
+        "path on tcp check| 2 | upstreams.web.health-check.path | upstreams:~  web: { servers: [a:1], health-check: { path: /x } }~routes: [ { remote: web } ]",
+        "bad status range | 2 | upstreams.web.health-check.expect-status | upstreams:~  web: { servers: [a:1], health-check: { type: http, expect-status: 2xx } }~routes: [ { remote: web } ]",
+        "rise 0           | 2 | upstreams.web.health-check.rise | upstreams:~  web: { servers: [a:1], health-check: { rise: 0 } }~routes: [ { remote: web } ]",
+        "passive on       | 2 | upstreams.web.passive | upstreams:~  web: { servers: [a:1], passive: on }~routes: [ { remote: web } ]",
+        "resolve some     | 2 | upstreams.web.resolve | upstreams:~  web: { servers: [a:1], resolve: some }~routes: [ { remote: web } ]",
+        "tries 0          | 2 | upstreams.web.tries   | upstreams:~  web: { servers: [a:1], tries: 0 }~routes: [ { remote: web } ]",
+        "budget 0         | 2 | upstreams.web.connect-budget | upstreams:~  web: { servers: [a:1], connect-budget: 0s }~routes: [ { remote: web } ]",
+        "upstream name    | 2 | upstreams.a:b         | upstreams:~  'a:b': { servers: [a:1] }~routes: [ { remote: a:1 } ]",
     })
     void badConfigurationsNameFileLineAndField(String name, int line, String field, String yaml) {
         String text = yaml.replace("~", "\n");
