@@ -86,7 +86,9 @@ public final class ServerState {
     /** A connect failure: after {@code passive.maxFailures()} in a row, out for the cool-down. */
     void connectFailed(PassiveCheck passive, long now, StateChanges changes, Member member, String reason) {
         failures.increment();
-        if (passive.on() && failuresInARow.incrementAndGet() == passive.maxFailures()) {
+        if (passive.on() && failuresInARow.incrementAndGet() >= passive.maxFailures()) {
+            // Counted afresh after the cool-down: as many failures again take it out again.
+            failuresInARow.set(0);
             coolingUntil.set(now + passive.coolDown().toNanos() | 1);
             changes.changed(member, "out for " + passive.coolDown().toMillis() + " ms after " + passive.maxFailures()
                     + " connect failures in a row; the last: " + reason);
