@@ -27,12 +27,12 @@ final class BinaryHeaderParser implements HeaderParser {
     /** The signature, version and command, family and transport, and length. */
     static final int FIXED_BYTES = 16;
     static final int VERSION = 2;
-    private static final int COMMAND_LOCAL = 0;
+    static final int COMMAND_LOCAL = 0;
     static final int COMMAND_PROXY = 1;
-    private static final int FAMILY_UNSPEC = 0;
+    static final int FAMILY_UNSPEC = 0;
     static final int FAMILY_INET = 1;
     static final int FAMILY_INET6 = 2;
-    private static final int TRANSPORT_UNSPEC = 0;
+    static final int TRANSPORT_UNSPEC = 0;
     static final int TRANSPORT_STREAM = 1;
     private static final int TRANSPORT_DGRAM = 2;
     /** sun_path's size. */

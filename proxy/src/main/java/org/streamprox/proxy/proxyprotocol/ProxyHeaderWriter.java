@@ -11,8 +11,9 @@ import org.streamprox.proxy.net.IpAddresses;
 
 /**
  * The PROXY header StreamProx sends an upstream before a client's bytes, so that the upstream learns who the client
- * is: always the PROXY command over TCP. When one address is IPv4 and the other IPv6, the IPv4 one is sent in its
- * IPv4-mapped IPv6 form ({@code ::ffff:127.0.0.1}), as HAProxy does.
+ * is: the PROXY command over TCP. When one address is IPv4 and the other IPv6, the IPv4 one is sent in its
+ * IPv4-mapped IPv6 form ({@code ::ffff:127.0.0.1}), as HAProxy does. A connection of StreamProx's own, a health
+ * check, has no client to name: it sends the header that says so ({@link #v1Unknown}, {@link #v2Local}).
  */
 public final class ProxyHeaderWriter {
 
@@ -64,6 +65,24 @@ public final class ProxyHeaderWriter {
                 .putShort((short) destination.getPort());
         tlvs.forEach(tlv -> tlv.writeTo(header));
         return header.array();
+    }
+
+    /** The v1 line that names no client, {@code PROXY UNKNOWN\r\n}: the receiver takes the peer as the client. */
+    public static byte[] v1Unknown() {
+        return "PROXY UNKNOWN\r\n".getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * The v2 header with the LOCAL command and no addresses, which the protocol meant for a proxy's own health checks:
+     * the receiver takes the peer as the client.
+     */
+    public static byte[] v2Local() {
+        return ByteBuffer.allocate(BinaryHeaderParser.FIXED_BYTES)
+                .put(BinaryHeaderParser.SIGNATURE)
+                .put((byte) (BinaryHeaderParser.VERSION << 4 | BinaryHeaderParser.COMMAND_LOCAL))
+                .put((byte) (BinaryHeaderParser.FAMILY_UNSPEC << 4 | BinaryHeaderParser.TRANSPORT_UNSPEC))
+                .putShort((short) 0)
+                .array();
     }
 
     private static InetAddress address(InetSocketAddress socketAddress) {

@@ -26,6 +26,18 @@ public enum ProxyProtocolVersion {
         };
     }
 
+    /**
+     * The header for a connection of StreamProx's own, a health check, which has no client to name: v1's
+     * {@code UNKNOWN} line or v2's LOCAL command, as HAProxy's {@code check-send-proxy} sends. An upstream that
+     * requires the header takes such a connection as coming from its peer.
+     */
+    public byte[] headerWithoutClient() {
+        return switch (this) {
+            case V1 -> ProxyHeaderWriter.v1Unknown();
+            case V2 -> ProxyHeaderWriter.v2Local();
+        };
+    }
+
     /** {@code v1} or {@code v2}, as the configuration writes it. */
     public static ProxyProtocolVersion named(String name) {
         return switch (name) {

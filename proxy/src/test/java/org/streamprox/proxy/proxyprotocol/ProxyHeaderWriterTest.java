@@ -3,8 +3,10 @@ package org.streamprox.proxy.proxyprotocol;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.streamprox.proxy.proxyprotocol.Wire.LOCAL;
 import static org.streamprox.proxy.proxyprotocol.Wire.PROXY;
 import static org.streamprox.proxy.proxyprotocol.Wire.TCP4;
+import static org.streamprox.proxy.proxyprotocol.Wire.UNSPEC;
 import static org.streamprox.proxy.proxyprotocol.Wire.ascii;
 import static org.streamprox.proxy.proxyprotocol.Wire.loopbackIpv4;
 import static org.streamprox.proxy.proxyprotocol.Wire.tlv;
@@ -15,6 +17,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -78,6 +81,19 @@ class ProxyHeaderWriterTest {
                 readBack(ProxyHeaderWriter.v1(client, destination)));
         assertEquals(new ProxyHeader(2, Command.PROXY, addresses, tlvs),
                 readBack(ProxyHeaderWriter.v2(client, destination, tlvs)));
+    }
+
+    /** What a health check sends: nothing the reader could take for a client. */
+    @Test
+    void theHeadersWithoutAClientSayNone() throws Exception {
+        assertEquals("PROXY UNKNOWN\r\n", new String(ProxyHeaderWriter.v1Unknown(), "US-ASCII"));
+        assertArrayEquals(v2(LOCAL, UNSPEC), ProxyHeaderWriter.v2Local());
+
+        assertEquals(new ProxyHeader(1, Command.PROXY, new ProxyAddresses.Unspecified(), List.of()),
+                readBack(ProxyProtocolVersion.V1.headerWithoutClient()));
+        ProxyHeader local = readBack(ProxyProtocolVersion.V2.headerWithoutClient());
+        assertEquals(new ProxyHeader(2, Command.LOCAL, new ProxyAddresses.Unspecified(), List.of()), local);
+        assertEquals(Optional.empty(), local.clientAddress());
     }
 
     private static ProxyHeader readBack(byte[] written) throws Exception {
