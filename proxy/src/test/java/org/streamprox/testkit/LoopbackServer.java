@@ -43,6 +43,16 @@ public final class LoopbackServer implements AutoCloseable {
         return new LoopbackServer(handler, Thread.ofVirtual());
     }
 
+    /**
+     * A server on a port chosen by the test, so that one stopped can be started again where its clients expect it.
+     *
+     * @throws java.net.BindException when the port is taken
+     */
+    public static LoopbackServer on(int port, Handler handler) throws IOException {
+        return new LoopbackServer(new ServerSocket(port, 1024, InetAddress.getLoopbackAddress()), handler,
+                Thread.ofVirtual());
+    }
+
     /** A TLS server: the handler gets each connection's socket once its handshake is done. */
     public static LoopbackServer tls(SSLContext context, Handler handler) throws IOException {
         ServerSocket serverSocket = context.getServerSocketFactory().createServerSocket(0, 1024,

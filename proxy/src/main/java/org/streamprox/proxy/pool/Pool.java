@@ -40,6 +40,8 @@ public final class Pool {
     private final Map<Server, Boolean> failing = new ConcurrentHashMap<>();
     private volatile Roster roster;
     private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
+    /** Its active check once started; null without one. */
+    private volatile HealthChecker checker;
     private volatile boolean started;
 
     /** @param name what logs, metrics and the status page call it: the {@code upstreams:} name, or the route's */
@@ -130,7 +132,10 @@ public final class Pool {
         roster = null;
     }
 
-    /** Resolves its names now, then again every resolve interval on {@code scheduler}, until {@link #stop}. */
+    /**
+     * Resolves its names now, then again every resolve interval on {@code scheduler}, and runs its active check
+     * there, until {@link #stop}.
+     */
     public synchronized void start(ScheduledExecutorService scheduler) {
         started = true;
         roster = resolve(roster);
@@ -138,12 +143,29 @@ public final class Pool {
             long every = spec.resolution().interval().toMillis();
             tasks.add(scheduler.scheduleWithFixedDelay(this::resolveAgain, every, every, TimeUnit.MILLISECONDS));
         }
+        if (spec.healthCheck().isPresent()) {
+            checker = new HealthChecker(this, spec.healthCheck().get());
+            checker.start(scheduler);
+        } else {
+            // Taken over from a pool whose check a reload removed: nothing would ever bring a server back up.
+            long now = System.nanoTime();
+            for (Member member : roster.members()) {
+                member.state().health(ServerState.Health.UP, now, changes, member, "the pool has no active check now");
+            }
+        }
     }
 
-    /** Stops resolving and checking; connections go on choosing among the members it had. */
+    /**
+     * Stops resolving and checking, the checks running ended before it returns; connections go on choosing among
+     * the members it had.
+     */
     public void stop() {
         tasks.forEach(task -> task.cancel(false));
         tasks.clear();
+        HealthChecker running = checker;
+        if (running != null) {
+            running.stop();
+        }
     }
 
     private void resolveAgain() {

@@ -30,6 +30,8 @@ public final class ServerState {
     private final LongAdder connections = new LongAdder();
     private final LongAdder failures = new LongAdder();
     private final AtomicInteger failuresInARow = new AtomicInteger();
+    /** The active check's last outcomes alike: so many passes in a row when positive, failures when negative. */
+    private final AtomicInteger checksInARow = new AtomicInteger();
     /** {@link System#nanoTime()} until which the passive check keeps it out; 0 for not cooling down. */
     private final AtomicLong coolingUntil = new AtomicLong();
     private volatile Health health = Health.UP;
@@ -90,12 +92,48 @@ public final class ServerState {
             // Counted afresh after the cool-down: as many failures again take it out again.
             failuresInARow.set(0);
             coolingUntil.set(now + passive.coolDown().toNanos() | 1);
+            // Passes before it count for nothing: a check ends the cool-down only once it has seen the server since.
+            checksInARow.updateAndGet(streak -> Math.min(streak, 0));
             changes.changed(member, "out for " + passive.coolDown().toMillis() + " ms after " + passive.maxFailures()
                     + " connect failures in a row; the last: " + reason);
         }
     }
 
-    /** The active check's verdict; a server back up ends any cool-down. */
+    /**
+     * One active check's outcome: {@code fall} failures in a row take the server down; {@code rise} passes in a row
+     * bring it back up, or end a passive cool-down that began before them.
+     *
+     * @param detail what the check saw: its status, or why it failed
+     */
+    void checked(boolean passed, HealthCheck check, long at, StateChanges changes, Member member, String detail) {
+        int inARow = Math.abs(checksInARow.updateAndGet(streak -> passed ? passedAfter(streak) : failedAfter(streak)));
+        if (!passed && inARow >= check.fall()) {
+            health(Health.DOWN, at, changes, member, inARow(check.fall(), "failed") + "; the last: " + detail);
+        } else if (passed && inARow >= check.rise()) {
+            String reason = inARow(check.rise(), "passed") + "; the last: " + detail;
+            long until = coolingUntil.get();
+            if (health == Health.DOWN) {
+                health(Health.UP, at, changes, member, reason);
+            } else if (until != 0 && at - until < 0 && coolingUntil.compareAndSet(until, 0)) {
+                backSince = at;
+                changes.changed(member, "back before the end of its cool-down: " + reason);
+            }
+        }
+    }
+
+    private static int passedAfter(int streak) {
+        return streak <= 0 ? 1 : streak == Integer.MAX_VALUE ? streak : streak + 1;
+    }
+
+    private static int failedAfter(int streak) {
+        return streak >= 0 ? -1 : streak == -Integer.MAX_VALUE ? streak : streak - 1;
+    }
+
+    private static String inARow(int count, String outcome) {
+        return count == 1 ? "a check " + outcome : count + " checks " + outcome + " in a row";
+    }
+
+    /** The active checks' verdict; a server back up ends any cool-down. */
     void health(Health now, long at, StateChanges changes, Member member, String reason) {
         Health before = health;
         if (before == now) {

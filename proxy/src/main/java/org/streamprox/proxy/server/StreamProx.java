@@ -271,14 +271,15 @@ public final class StreamProx implements AutoCloseable {
     }
 
     /**
-     * Starts the new configuration's pools, each taking over what the pool of its name knew (open connections,
-     * health, the operator's modes), and stops the old ones' tasks.
+     * Stops the old pools' tasks, then starts the new configuration's pools, each taking over what the pool of its
+     * name knew (open connections, health, the operator's modes): never two checks of one server at once.
      */
     private void replacePools(List<Pool> newPools) {
         Map<String, Pool> before = new HashMap<>();
         for (Pool pool : pools) {
             before.put(pool.name(), pool);
         }
+        pools.forEach(Pool::stop);
         for (Pool pool : newPools) {
             Pool previous = before.get(pool.name());
             if (previous != null) {
@@ -286,7 +287,6 @@ public final class StreamProx implements AutoCloseable {
             }
             pool.start(poolTasks);
         }
-        pools.forEach(Pool::stop);
         pools = List.copyOf(newPools);
     }
 
