@@ -2,6 +2,7 @@ package org.streamprox.proxy.pool;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
@@ -242,10 +243,11 @@ class HealthCheckTest {
                 "health-check: {type: http, timeout: 30s, interval: 100ms}");
         assertTrue(checked.await(LATENESS.toMillis(), TimeUnit.MILLISECONDS));
 
-        proxy.server().stop(Duration.ofSeconds(1));
-
         // Well before the check's own timeout.
-        assertTrue(closed.await(5, TimeUnit.SECONDS), "the check's connection is still open");
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> {
+            proxy.server().stop(Duration.ofSeconds(1));
+            assertTrue(closed.await(5, TimeUnit.SECONDS), "the check's connection is still open");
+        });
         threads.awaitNoneLeaked(Duration.ofSeconds(5));
     }
 

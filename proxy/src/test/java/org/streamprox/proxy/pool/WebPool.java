@@ -1,7 +1,5 @@
 package org.streamprox.proxy.pool;
 
-import static org.streamprox.testkit.Http.get;
-
 import java.net.Socket;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +13,9 @@ import org.streamprox.testkit.ProxyExtension;
  * so that the pool is started (its checks running) as on the command line; and requests through it.
  */
 final class WebPool {
+
+    /** Read until the upstream closes: nginx keeps a connection open unless asked not to. */
+    private static final String REQUEST = "GET / HTTP/1.1\r\nHost: test.local\r\nConnection: close\r\n\r\n";
 
     private final ProxyExtension proxy;
     private final Pool pool;
@@ -50,7 +51,7 @@ final class WebPool {
     /** One request on a new connection: the name of the upstream that answered, or the status when none did. */
     String answer() throws Exception {
         try (Socket client = proxy.connect()) {
-            String response = Http.exchange(client, get("/"));
+            String response = Http.exchange(client, REQUEST);
             int status = Http.status(response);
             return status == 200 ? response.substring(response.indexOf("\r\n\r\n") + 4) : "status " + status;
         }
