@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamprox.proxy.config.ConfigLoader;
+import org.streamprox.proxy.config.ProxyConfig;
 import org.streamprox.proxy.pool.ServerState.Health;
 import org.streamprox.proxy.pool.ServerState.Mode;
 import org.streamprox.proxy.reload.ConfigReloader;
@@ -260,7 +261,8 @@ class HealthCheckTest {
                 + "routes:\n  - { name: site, remote: web }\n";
         Files.writeString(file, yaml.formatted(CHECK));
         ConfigSource source = ConfigSource.file(file, new ConfigLoader(Set.of()));
-        ConfigReloader reloader = new ConfigReloader(proxy.startAsConfigured(source.read()), source, source.read());
+        ProxyConfig config = source.read();
+        ConfigReloader reloader = new ConfigReloader(proxy.startAsConfigured(config), source, config);
         WebPool web = WebPool.attach(proxy);
         a.answerChecksWith(503);
         await().atMost(UNTIL_DOWN).until(() -> web.state(a).health() == Health.DOWN);
