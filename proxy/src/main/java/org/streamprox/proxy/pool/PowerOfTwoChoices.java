@@ -6,7 +6,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Two members drawn at random, and the less loaded of them for its weight taken: close to least-connections
  * without looking at every member, and without every proxy of a fleet herding onto the same least-loaded one.
- * When a draw finds neither usable (members down, or tried), every member is looked at.
+ * When a draw finds neither usable (members down, or tried, or a slow-starting member not let in), every member is
+ * looked at.
  */
 final class PowerOfTwoChoices implements Balancer {
 
@@ -29,8 +30,8 @@ final class PowerOfTwoChoices implements Balancer {
         if (b >= a) {
             b++;
         }
-        boolean aUsable = choice.usable(a);
-        boolean bUsable = choice.usable(b);
+        boolean aUsable = choice.usable(a) && choice.admits(a);
+        boolean bUsable = choice.usable(b) && choice.admits(b);
         if (aUsable && bUsable) {
             return fallback.load(choice, a) <= fallback.load(choice, b) ? a : b;
         }

@@ -1,7 +1,6 @@
 package org.streamprox.proxy.pool;
 
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -47,8 +46,7 @@ final class RoundRobin implements Balancer {
             if (!choice.usable(index)) {
                 continue;
             }
-            double share = choice.share(index);
-            if (share >= 1 || ThreadLocalRandom.current().nextDouble() < share) {
+            if (choice.admits(index)) {
                 return index;
             }
             if (usableSeen < 0) {
