@@ -94,8 +94,9 @@ public final class ServerState {
             coolingUntil.set(now + passive.coolDown().toNanos() | 1);
             // Passes before it count for nothing: a check ends the cool-down only once it has seen the server since.
             checksInARow.updateAndGet(streak -> Math.min(streak, 0));
-            changes.changed(member, "out for " + passive.coolDown().toMillis() + " ms after " + passive.maxFailures()
-                    + " connect failures in a row; the last: " + reason);
+            changes.changed(member, "out for " + passive.coolDown().toMillis() + " ms after "
+                    + (passive.maxFailures() == 1 ? "a connect failure: " : passive.maxFailures()
+                            + " connect failures in a row; the last: ") + reason);
         }
     }
 
