@@ -43,7 +43,7 @@ class ServerStateTest {
         checked(true);
 
         assertFalse(state.coolingDown());
-        assertEquals(List.of("out for 60000 ms after 1 connect failures in a row; the last: refused",
+        assertEquals(List.of("out for 60000 ms after a connect failure: refused",
                 "back before the end of its cool-down: 2 checks passed in a row; the last: connected"), changes);
     }
 }
