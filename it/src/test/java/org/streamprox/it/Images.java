@@ -104,11 +104,13 @@ final class Images {
      * 127.0.0.1:{@code adminPort} (0 for any free one).
      */
     static GenericContainer<?> streamprox(int port, int adminPort, String yaml) {
+        // The admin listener starts once the listeners accept: a test that asks it waits for it too.
+        String ready = adminPort == 0 ? "listening on 127\\.0\\.0\\.1:" + port
+                : "admin listener on http://127\\.0\\.0\\.1:" + adminPort + "/";
         return local("streamprox/streamprox:it")
                 .withCopyToContainer(Transferable.of(yaml), STREAMPROX_CONFIG)
                 .withCommand("--config", STREAMPROX_CONFIG, "--listen", "127.0.0.1:" + port,
                         "--admin", "127.0.0.1:" + adminPort)
-                .waitingFor(Wait.forLogMessage(".*listening on 127\\.0\\.0\\.1:" + port + ".*", 1)
-                        .withStartupTimeout(Duration.ofSeconds(60)));
+                .waitingFor(Wait.forLogMessage(".*" + ready + ".*", 1).withStartupTimeout(Duration.ofSeconds(60)));
     }
 }

@@ -55,9 +55,15 @@ final class NamedNginx {
         return "127.0.0.1:" + port;
     }
 
-    /** SIGKILL: its port refuses connections at once; those it had are reset. */
-    void kill() {
+    /**
+     * SIGKILL: its port refuses connections at once; those it had are reset.
+     *
+     * @return {@link System#nanoTime()} from before the kill
+     */
+    long kill() {
+        long killing = System.nanoTime();
         docker.killContainerCmd(container.getContainerId()).exec();
+        return killing;
     }
 
     /** Starts the killed container again and returns {@link System#nanoTime()} once its port accepts. */

@@ -236,7 +236,7 @@ class PoolsIT {
         Map<InetAddress, String> after = serverOfEach("sticky-stopped", clients);
         for (InetAddress client : clients) {
             if (before.get(client).equals(n2.name)) {
-                assertNotEquals(n2.name, after.get(client));
+                assertNotEquals(n2.name, after.get(client), client + " still reached the stopped n2");
             } else {
                 assertEquals(before.get(client), after.get(client), client + " moved though its server ran");
             }
@@ -286,8 +286,8 @@ class PoolsIT {
         SteadyLoad load = SteadyLoad.start(port, "/" + pool + "/", CLIENTS);
         try (load) {
             awaitEveryServerAnswered(load);
-            n1.kill();
-            assertWithin(outWithin, System.nanoTime(), () -> "down".equals(health(pool, n1)), "n1 down after its kill");
+            long killed = n1.kill();
+            assertWithin(outWithin, killed, () -> "down".equals(health(pool, n1)), "n1 down after its kill");
             assertEquals(0.0, admin.availableMetric(pool, n1.address()));
             long restarted = n1.restart();
             assertWithin(backWithin, restarted, () -> "up".equals(health(pool, n1)), "n1 up after its restart");
