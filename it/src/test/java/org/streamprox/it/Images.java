@@ -39,6 +39,15 @@ final class Images {
     }
 
     /**
+     * Debian's nginx with one server block on 127.0.0.1:{@code port} whose queue of connections the kernel has
+     * accepted for it holds only {@code backlog}: once the container is paused and that queue is full, a new connection
+     * is not accepted but hangs, as one to a host that is gone does.
+     */
+    static GenericContainer<?> nginxWithBacklog(int port, int backlog, String serverBlockBody) {
+        return nginx(port, " backlog=" + backlog, serverBlockBody);
+    }
+
+    /**
      * Debian's nginx speaking TLS only on 127.0.0.1:{@code port}, with this certificate chain and key (PEM), copied
      * to /etc/nginx/site.crt and /etc/nginx/site.key.
      */
@@ -86,11 +95,22 @@ final class Images {
 
     /** The packaged streamprox.jar with this configuration, listening on 127.0.0.1:{@code port}. */
     static GenericContainer<?> streamprox(int port, String yaml) {
+        // The admin listener on a port of its own: the host's network is shared with whatever else runs.
+        return streamprox(port, 0, yaml);
+    }
+
+    /**
+     * The packaged streamprox.jar with this configuration, listening on 127.0.0.1:{@code port}, its admin listener on
+     * 127.0.0.1:{@code adminPort} (0 for any free one).
+     */
+    static GenericContainer<?> streamprox(int port, int adminPort, String yaml) {
+        // The admin listener starts once the listeners accept: a test that asks it waits for it too.
+        String ready = adminPort == 0 ? "listening on 127\\.0\\.0\\.1:" + port
+                : "admin listener on http://127\\.0\\.0\\.1:" + adminPort + "/";
         return local("streamprox/streamprox:it")
                 .withCopyToContainer(Transferable.of(yaml), STREAMPROX_CONFIG)
-                // The admin listener on a port of its own: the host's network is shared with whatever else runs.
-                .withCommand("--config", STREAMPROX_CONFIG, "--listen", "127.0.0.1:" + port, "--admin", "127.0.0.1:0")
-                .waitingFor(Wait.forLogMessage(".*listening on 127\\.0\\.0\\.1:" + port + ".*", 1)
-                        .withStartupTimeout(Duration.ofSeconds(60)));
+                .withCommand("--config", STREAMPROX_CONFIG, "--listen", "127.0.0.1:" + port,
+                        "--admin", "127.0.0.1:" + adminPort)
+                .waitingFor(Wait.forLogMessage(".*" + ready + ".*", 1).withStartupTimeout(Duration.ofSeconds(60)));
     }
 }

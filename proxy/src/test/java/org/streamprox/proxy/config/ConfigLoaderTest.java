@@ -386,6 +386,15 @@ class ConfigLoaderTest {
                 config.withAdmin(Optional.of(new InetSocketAddress("127.0.0.1", 0))).admin());
     }
 
+    @Test
+    void listenersMovedByTheCommandLineKeepTheirPools() throws Exception {
+        ProxyConfig config = loader.load("upstreams: { web: { servers: [a:1, b:2] } }\nroutes: [ { remote: web } ]\n",
+                "pools.yaml");
+        ProxyConfig moved = config.listeningOn(List.of(new InetSocketAddress("127.0.0.1", 8081)));
+        assertEquals(config.pools(), moved.pools());
+        assertEquals(List.of("web"), moved.pools().stream().map(Pool::name).toList());
+    }
+
     /** What /config shows: the document as loaded, its secrets hidden, with its file and when it was read. */
     @Test
     void theSourceKeepsTheDocumentWithoutItsSecrets() throws Exception {
