@@ -58,6 +58,11 @@ public final class ServerState {
         return true;
     }
 
+    /** Up and active: available but for a cool-down, which a connection with nowhere else to go ignores. */
+    boolean upAndActive() {
+        return mode == Mode.ACTIVE && health == Health.UP;
+    }
+
     /**
      * The share of its weight it takes now: growing from near nothing to all of it over {@code slowStartNanos}
      * after coming back, so a server that was down is not flooded at once.

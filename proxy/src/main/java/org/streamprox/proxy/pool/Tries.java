@@ -5,8 +5,8 @@ import java.util.BitSet;
 
 /**
  * The servers one new connection tries, in the order it tries them: the policy's choice among the primaries
- * that are available and not tried yet, else among the backups; each member once, at most the pool's
- * {@code tries}.
+ * that are available and not tried yet, else among the backups, else (a last resort) among those only cooling down
+ * after connect failures; each member once, at most the pool's {@code tries}.
  */
 public final class Tries implements Balancer.Choice {
 
@@ -18,6 +18,8 @@ public final class Tries implements Balancer.Choice {
     private Roster.Group group;
     private long now;
     private byte[] clientBytes;
+    /** Set once nothing else is left: members cooling down after connect failures are tried too. */
+    private boolean lastResort;
 
     Tries(Pool pool, Roster roster, InetAddress client, int tries) {
         this.pool = pool;
@@ -32,14 +34,21 @@ public final class Tries implements Balancer.Choice {
             return null;
         }
         now = System.nanoTime();
-        Member member = choose(roster.primaries());
-        if (member == null) {
-            member = choose(roster.backups());
+        Member member = chooseAmongAll();
+        if (member == null && !lastResort) {
+            // A cool-down is a guess from failures; with nowhere else to go, a try beats a certain 502.
+            lastResort = true;
+            member = chooseAmongAll();
         }
         if (member != null) {
             left--;
         }
         return member;
+    }
+
+    private Member chooseAmongAll() {
+        Member member = choose(roster.primaries());
+        return member != null ? member : choose(roster.backups());
     }
 
     private Member choose(Roster.Group from) {
@@ -68,7 +77,10 @@ public final class Tries implements Balancer.Choice {
     @Override
     public boolean usable(int index) {
         Member member = group.members().get(index);
-        return !tried.get(group.offset() + index) && member.state().available(now, pool.changes(), member);
+        if (tried.get(group.offset() + index)) {
+            return false;
+        }
+        return lastResort ? member.state().upAndActive() : member.state().available(now, pool.changes(), member);
     }
 
     @Override

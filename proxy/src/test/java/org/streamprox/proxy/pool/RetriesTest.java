@@ -139,4 +139,30 @@ class RetriesTest {
         assertEquals(4, refuser.state().failures());
         assertTrue(refuser.state().coolingDown(), "two more failures in a row take it out again");
     }
+
+    /**
+     * Every server out for a cool-down is no reason to refuse: a connection with nowhere else to go tries them, and
+     * gets through to one that is back before its cool-down ends.
+     */
+    @Test
+    void whenEveryServerIsCoolingDownAConnectionStillTriesThem() throws Exception {
+        int[] ports = FreePorts.onLoopback(2);
+        start("""
+                upstreams:
+                  web:
+                    servers: [127.0.0.1:%d, 127.0.0.1:%d]
+                    passive: {max-failures: 1, cool-down: 1m}
+                routes: [{remote: web}]
+                """.formatted(ports[0], ports[1]));
+        assertEquals(502, Http.status(request()));
+        List<Member> members = proxy.server().pools().get(0).members();
+        assertTrue(members.stream().allMatch(member -> member.state().coolingDown()));
+
+        upstreams.add(LoopbackServer.on(ports[1], socket -> {
+            Http.readHead(socket.getInputStream());
+            socket.getOutputStream().write(Http.ascii("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        }));
+
+        assertEquals(200, Http.status(request()));
+    }
 }
