@@ -20,13 +20,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * Prints {@code CHURN requests failures seconds}.
  *
- * <pre>java ConnectionChurn alternate PID PLAIN_PORT PROXY_PORT SECONDS CONNECTIONS</pre>
+ * <pre>java ConnectionChurn alternate PID A_PORT B_PORT SECONDS CONNECTIONS [proxy-v1]</pre>
  *
- * Two listeners of one StreamProx process (PID), a plain one and one taking PROXY headers, in turns of
- * {@value #PHASE_SECONDS} s (plain, proxy, proxy, plain, ... so that a drift hits both alike) for SECONDS each in all;
- * the process's CPU time is read from /proc around each turn. One JVM serves both, so its code compiled once for both
- * and the same warmth: what differs is the header and the detection. Prints
- * {@code ALTERNATE plain-requests plain-cpu-ticks proxy-requests proxy-cpu-ticks failures}.
+ * Two listeners of one StreamProx process (PID), A and B, in turns of {@value #PHASE_SECONDS} s (A, B, B, A, ... so
+ * that a drift hits both alike) for SECONDS each in all; the process's CPU time is read from /proc around each turn.
+ * With {@code proxy-v1} B's requests carry the PROXY header (a plain listener against one taking PROXY headers); else
+ * both get the same bytes (e.g. a route to one server against a route to a pool). One JVM serves both, so its code
+ * compiled once for both and the same warmth: what differs is the listeners' configuration. Prints
+ * {@code ALTERNATE a-requests a-cpu-ticks b-requests b-cpu-ticks failures}.
  */
 public final class ConnectionChurn {
 
@@ -39,7 +40,7 @@ public final class ConnectionChurn {
     public static void main(String[] args) throws Exception {
         if (args[0].equals("alternate")) {
             alternate(Long.parseLong(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                    Long.parseLong(args[4]), Integer.parseInt(args[5]));
+                    Long.parseLong(args[4]), Integer.parseInt(args[5]), args.length > 6 && args[6].equals("proxy-v1"));
             return;
         }
         int port = Integer.parseInt(args[0]);
@@ -51,8 +52,8 @@ public final class ConnectionChurn {
         System.out.printf("CHURN %d %d %.3f%n", counts.done(), counts.failed(), (System.nanoTime() - start) / 1e9);
     }
 
-    private static void alternate(long pid, int plainPort, int proxyPort, long seconds, int connections)
-            throws Exception {
+    private static void alternate(long pid, int portA, int portB, long seconds, int connections,
+                                  boolean proxyHeaderOnB) throws Exception {
         long[] requests = new long[2];
         long[] ticks = new long[2];
         long failed = 0;
@@ -61,8 +62,8 @@ public final class ConnectionChurn {
             // 0, 1, 1, 0, 0, 1, 1, 0, ...
             int side = (int) (((turn + 1) / 2) % 2);
             long before = cpuTicks(pid);
-            Counts counts = churn(side == 0 ? plainPort : proxyPort, side == 1, PHASE_SECONDS * 1_000_000_000L,
-                    connections);
+            Counts counts = churn(side == 0 ? portA : portB, side == 1 && proxyHeaderOnB,
+                    PHASE_SECONDS * 1_000_000_000L, connections);
             ticks[side] += cpuTicks(pid) - before;
             requests[side] += counts.done();
             failed += counts.failed();

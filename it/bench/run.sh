@@ -25,6 +25,9 @@
 # ConnectionChurn.java straight to the two StreamProx processes, the PROXY header in the request's own segment)
 # streamprox-ab --tests churn-ab (not in the default lists): the PROXY-protocol pair as two listeners of one process,
 # measured in alternating 2 s turns (ConnectionChurn.java alternate); ab_proxy_vs_plain is their CPU ratio per round.
+# streamprox-pool-ab --tests churn-ab (not in the default lists): the same for a route to one server against a route to
+# a pool of three (the upstream nginx on three ports; BENCH_POOL_POLICY, default round-robin; an HTTP health check
+# every 2 s, passive checks on as by default); ab_pool_vs_single is their CPU ratio per round.
 # Metrics pair (not in the default list): streamprox-metrics is streamprox with its admin listener on, so the engine
 # records its meters; every other StreamProx target runs with admin: off. --targets streamprox,streamprox-metrics
 # --tests small,close,big
@@ -33,14 +36,14 @@
 # the measured process: CPU-per-connection figures then vary far less between rounds.
 # Environment: STREAMPROX_JAVA_OPTS (e.g. a JFR recording, with %p in its file name: it applies to every
 # StreamProx process), BENCH_PORT_BASE (default 18180), BENCH_KEEP=1 keeps the temporary directory with
-# configurations and logs.
+# configurations and logs, BENCH_POOL_POLICY the policy of streamprox-pool-ab's pool.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
 usage() {
-  sed -n '2,36s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
+  sed -n '2,39s/^# \{0,1\}//p' "${BASH_SOURCE[0]}"
 }
 
 quick=0 pin=0 rounds='' duration='' idle='' compare='' tests_arg=idle,small,close,big,ws,mjpeg,tls-small,tls-close,tls-big targets_arg=direct,haproxy,nginx-stream,streamprox,design-floor,jetty,streamprox-local
@@ -96,6 +99,11 @@ port_streamprox_metrics=$((port_base + 22))  # streamprox with the admin listene
 port_admin=$((port_base + 23))
 port_ab_plain=$((port_base + 24))          # streamprox-ab: one process, a plain listener ...
 port_ab_proxy=$((port_base + 25))          # ... and one that takes PROXY headers and detects protocols
+port_upstream_2=$((port_base + 26))        # the upstream nginx on two more ports: a pool of three servers
+port_upstream_3=$((port_base + 27))
+port_pool_single=$((port_base + 28))       # streamprox-pool-ab: one process, a route to one server ...
+port_pool=$((port_base + 29))              # ... and one to a pool of three
+pool_policy=${BENCH_POOL_POLICY:-round-robin}
 tls_name=localhost   # the name wrk sends (SNI: its URL's host; StreamProx refuses an IP address there, as RFC 6066 asks),
                      # the passthrough routes' condition and the certificate's; only 127.0.0.1 listens
 
@@ -114,7 +122,8 @@ declare -A target_port=([direct]=$port_upstream [haproxy]=$port_haproxy [nginx-s
                         [haproxy-pass]=$port_haproxy_pass [streamprox-tls]=$port_streamprox_tls
                         [streamprox-pass]=$port_streamprox_pass [streamprox-tcp]=$port_streamprox_tcp
                         [streamprox-fronted]=$port_front [streamprox-pp]=$port_front_pp
-                        [streamprox-metrics]=$port_streamprox_metrics [streamprox-ab]=$port_ab_plain)
+                        [streamprox-metrics]=$port_streamprox_metrics [streamprox-ab]=$port_ab_plain
+                        [streamprox-pool-ab]=$port_pool_single)
 # What each target is measured on: the remote-route pair with wrk against nginx, the local-route pair with wrk
 # against the in-process handler, WebSocket echo through every way to the echo server, motion JPEG on StreamProx.
 # The design floor copies with 1 KiB buffers only, so it is measured on the small-request tests.
@@ -128,7 +137,12 @@ declare -A target_tests=([direct]='small close big paced' [haproxy]='small close
                          [streamprox-pass]='tls-small tls-close tls-big tls-paced'
                          [streamprox-tcp]='tls-small tls-close tls-big tls-paced'
                          [streamprox-fronted]='small close churn' [streamprox-pp]='small close churn'
-                         [streamprox-metrics]='small close big' [streamprox-ab]='churn-ab')
+                         [streamprox-metrics]='small close big' [streamprox-ab]='churn-ab'
+                         [streamprox-pool-ab]='churn-ab')
+# churn-ab's targets: listener A's port, B's, what each is called in the metrics' names, and whether B's requests
+# carry a PROXY v1 header.
+declare -A ab_pair=([streamprox-ab]="$port_ab_plain $port_ab_proxy plain proxy proxy-v1"
+                    [streamprox-pool-ab]="$port_pool_single $port_pool single pool")
 declare -A idle_port=([haproxy]=$port_haproxy [nginx-stream]=$port_nginx_idle [streamprox]=$port_streamprox
                       [streamprox-base]=$port_streamprox_base)
 declare -A target_pid=()
@@ -265,6 +279,8 @@ http {
   scgi_temp_path $work/upstream/scgi;
   server {
     listen 127.0.0.1:$port_upstream backlog=4096;
+    listen 127.0.0.1:$port_upstream_2 backlog=4096;
+    listen 127.0.0.1:$port_upstream_3 backlog=4096;
     default_type application/octet-stream;
     location = /small { return 200 "hello, world\n"; }
     location = /big { root $work/www; }
@@ -476,6 +492,25 @@ listeners:
       - { name: upstream, match: { path-prefix: / }, remote: 127.0.0.1:$port_upstream }
       - { name: ssh, match: { protocol: ssh }, remote: 127.0.0.1:$port_hold }
 EOF
+# A route to one server and one to a pool of three (the same nginx), in one process (churn-ab). The pool as an
+# operator runs one: an active check every 2 s, and passive checks, on by default for two servers or more.
+cat >"$work/streamprox-pool-ab.yaml" <<EOF
+drain-timeout: 1s
+admin: off
+max-connections-per-client: 0
+upstreams:
+  three:
+    policy: $pool_policy
+    servers: [127.0.0.1:$port_upstream, 127.0.0.1:$port_upstream_2, 127.0.0.1:$port_upstream_3]
+    health-check: { type: http, path: /small, interval: 2s }
+listeners:
+  - listen: 127.0.0.1:$port_pool_single
+    routes:
+      - { name: upstream, match: { path-prefix: / }, remote: 127.0.0.1:$port_upstream }
+  - listen: 127.0.0.1:$port_pool
+    routes:
+      - { name: upstream, match: { path-prefix: / }, remote: three }
+EOF
 
 # The Java programs, compiled once against the jar: run in source-file mode, each server JVM would also carry javac.
 jar="$root/demos/target/streamprox.jar"
@@ -507,6 +542,8 @@ selected nginx-stream && start_server nginx-stream "$port_nginx" nginx -p "$work
 # Default JVM options, access log on (to a file here), admin listener off; streamprox-metrics as shipped, with it on.
 selected streamprox && start_server streamprox "$port_streamprox" "$root/bin/streamprox" --config "$work/streamprox.yaml"
 selected streamprox-ab && start_server streamprox-ab "$port_ab_plain" "$root/bin/streamprox" --config "$work/streamprox-ab.yaml"
+selected streamprox-pool-ab && start_server streamprox-pool-ab "$port_pool_single" "$root/bin/streamprox" \
+  --config "$work/streamprox-pool-ab.yaml"
 selected streamprox-metrics && start_server streamprox-metrics "$port_streamprox_metrics" "$root/bin/streamprox" \
   --config "$work/streamprox-metrics.yaml"
 selected haproxy-tls && start_server haproxy-tls "$port_haproxy_tls" haproxy -db -f "$work/haproxy-tls.cfg"
@@ -692,21 +729,24 @@ run_churn() {
     }' <<<"$out" >>"$samples"
 }
 
-# run_churn_ab TARGET TEST SECONDS ROUND: ConnectionChurn in turns on streamprox-ab's two listeners, the PROXY v1
-# header in the request's segment on the second; CPU per connection of each and their ratio for the round.
+# run_churn_ab TARGET TEST SECONDS ROUND: ConnectionChurn in turns on the target's two listeners (ab_pair), with a
+# PROXY v1 header in the request's segment on the second where the pair says so; CPU per connection of each and their
+# ratio for the round, as ab_A_cpu_us_per_conn, ab_B_cpu_us_per_conn and ab_B_vs_A.
 run_churn_ab() {
-  local target=$1 seconds=$3 round=$4 out
-  out=$("${bench_java[@]}" ConnectionChurn alternate "${target_pid[$target]}" "$port_ab_plain" "$port_ab_proxy" \
-        "$seconds" "$conns_close")
+  local target=$1 seconds=$3 round=$4 out port_a port_b a b header
+  read -r port_a port_b a b header <<<"${ab_pair[$target]}"
+  # shellcheck disable=SC2086 # no header is no argument
+  out=$("${bench_java[@]}" ConnectionChurn alternate "${target_pid[$target]}" "$port_a" "$port_b" \
+        "$seconds" "$conns_close" $header)
   printf '### %s churn-ab round %s\n%s\n' "$target" "$round" "$out" >>"$work/logs/wrk.log"
   grep -q '^ALTERNATE' <<<"$out" || die "the churn client printed no result for $target: $out"
   [ "$round" -gt 0 ] || return 0
-  awk -v r="$round" -v t="$target" -v hz="$clk_tck" '
+  awk -v r="$round" -v t="$target" -v hz="$clk_tck" -v a="$a" -v b="$b" '
     $1 == "ALTERNATE" {
-      plain = $3 / hz * 1e6 / $2; proxied = $5 / hz * 1e6 / $4
-      printf "%s\t%s\tab_plain_cpu_us_per_conn\t%.2f\n", r, t, plain
-      printf "%s\t%s\tab_proxy_cpu_us_per_conn\t%.2f\n", r, t, proxied
-      printf "%s\t%s\tab_proxy_vs_plain\t%.4f\n", r, t, proxied / plain
+      cpu_a = $3 / hz * 1e6 / $2; cpu_b = $5 / hz * 1e6 / $4
+      printf "%s\t%s\tab_%s_cpu_us_per_conn\t%.2f\n", r, t, a, cpu_a
+      printf "%s\t%s\tab_%s_cpu_us_per_conn\t%.2f\n", r, t, b, cpu_b
+      printf "%s\t%s\tab_%s_vs_%s\t%.4f\n", r, t, b, a, cpu_b / cpu_a
       printf "%s\t%s\tchurn_ab_errors\t%d\n", r, t, $6
     }' <<<"$out" >>"$samples"
 }
@@ -852,17 +892,19 @@ mkdir -p "$here/results"
 result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
 {
   echo "# StreamProx benchmark, $(date -Iseconds)"
-  echo "# command: it/bench/run.sh $([ "$quick" = 1 ] && echo '--quick ')--rounds $rounds --duration $duration --idle $idle --targets $targets_arg --tests $tests_arg${compare:+ --compare $compare ($(git -C "$root" rev-parse --short "$compare"))}${STREAMPROX_JAVA_OPTS:+ (STREAMPROX_JAVA_OPTS=$STREAMPROX_JAVA_OPTS)}"
+  echo "# command: it/bench/run.sh $([ "$quick" = 1 ] && echo '--quick ')$([ "$pin" = 1 ] && echo '--pin ')--rounds $rounds --duration $duration --idle $idle --targets $targets_arg --tests $tests_arg${compare:+ --compare $compare ($(git -C "$root" rev-parse --short "$compare"))}${STREAMPROX_JAVA_OPTS:+ (STREAMPROX_JAVA_OPTS=$STREAMPROX_JAVA_OPTS)}"
   echo "# machine: $cpus cores$([ "$pin" = 0 ] || echo ", proxies pinned to CPU 0") ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -n 1)), $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) memory, load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# versions: $(haproxy -v | head -n 1 | cut -d' ' -f1-3), $(nginx -v 2>&1 | cut -d' ' -f3), $(wrk -v 2>&1 | head -n 1 | cut -d' ' -f1-2), java $(streamprox_java_major "$JAVA_HOME/bin/java") ($JAVA_HOME), streamprox $(git -C "$root" rev-parse --short HEAD)"
   echo "# wrk: $threads threads; connections small $conns_small, close $conns_close, big $conns_big (paced: $paced_rate/s each); CPU from /proc (all threads and child processes of the proxy)"
   [ -z "$tls_agreed" ] || echo "# TLS: one ECDSA P-256 certificate, resumption off everywhere (a session offered back by s_client is not resumed); agreed with s_client:$tls_agreed; tls_* vs_haproxy is to haproxy-tls (terminating) or haproxy-pass (passthrough), vs_plain to the same proxy's plain figure (streamprox, haproxy)"
+  selected streamprox-pool-ab && echo "# streamprox-pool-ab: a route to 127.0.0.1:$port_upstream against a pool of it and two more ports of the same nginx, policy $pool_policy, HTTP health check every 2 s, passive checks as by default; ab_pool_vs_single is per round"
   echo "# WebSocket echo: $ws_conns connections; motion JPEG: $mjpeg_viewers viewers, ${mjpeg_seconds}s counted after ${mjpeg_settle}s; local_* and ws_* ratios are to jetty (no StreamProx on the path)"
   printf 'metric\tunit\ttarget\tmedian\tmin\tmax\tn\tvs_direct\tvs_haproxy\tvs_base\tvs_plain\tvs_pair\n'
   sort -t$'\t' -k3,3 -k2,2 -k4,4g "$samples" | awk -F'\t' '
     BEGIN {
       split("small_rps small_p50_ms small_p99_ms small_cpu_us_per_req close_cps close_p99_ms close_cpu_us_per_conn " \
-            "churn_cps churn_cpu_us_per_conn ab_plain_cpu_us_per_conn ab_proxy_cpu_us_per_conn ab_proxy_vs_plain big_mibps big_cpu_s_per_gib paced_mibps paced_cpu_s_per_gib idle_kib_per_conn idle_heap_kib_per_conn idle_heap_warm_kib_per_conn " \
+            "churn_cps churn_cpu_us_per_conn ab_plain_cpu_us_per_conn ab_proxy_cpu_us_per_conn ab_proxy_vs_plain " \
+            "ab_single_cpu_us_per_conn ab_pool_cpu_us_per_conn ab_pool_vs_single big_mibps big_cpu_s_per_gib paced_mibps paced_cpu_s_per_gib idle_kib_per_conn idle_heap_kib_per_conn idle_heap_warm_kib_per_conn " \
             "local_small_rps local_small_p50_ms local_small_p99_ms local_small_cpu_us_per_req " \
             "local_close_cps local_close_p99_ms local_close_cpu_us_per_conn ws_rtps ws_p50_ms ws_p99_ms " \
             "mjpeg_fps_p50 mjpeg_fps_p5 mjpeg_rendered_fps mjpeg_dropped_pct mjpeg_lag_p50_ms mjpeg_lag_p99_ms " \
@@ -871,7 +913,7 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
             "tls_paced_mibps tls_paced_cpu_s_per_gib", order, " ")
       split("direct haproxy nginx-stream streamprox streamprox-base design-floor jetty streamprox-local " \
             "streamprox-local-base haproxy-tls haproxy-pass streamprox-tls streamprox-pass streamprox-tcp " \
-            "streamprox-fronted streamprox-pp streamprox-metrics streamprox-ab", targets, " ")
+            "streamprox-fronted streamprox-pp streamprox-metrics streamprox-ab streamprox-pool-ab", targets, " ")
       # TLS targets: HAProxy doing the same (terminating or passing through), and the same proxy in plain HTTP.
       peer["haproxy-tls"] = peer["streamprox-tls"] = "haproxy-tls"
       peer["haproxy-pass"] = peer["streamprox-pass"] = peer["streamprox-tcp"] = "haproxy-pass"
@@ -891,6 +933,7 @@ result="$here/results/bench-$(date +%Y%m%d-%H%M%S).tsv"
       for (i = 1; i in tls; i++) unit["tls_" tls[i]] = unit[tls[i]]
       unit["churn_cps"] = "conn/s"; unit["churn_cpu_us_per_conn"] = "us/conn"
       unit["ab_plain_cpu_us_per_conn"] = unit["ab_proxy_cpu_us_per_conn"] = "us/conn"; unit["ab_proxy_vs_plain"] = "x"
+      unit["ab_single_cpu_us_per_conn"] = unit["ab_pool_cpu_us_per_conn"] = "us/conn"; unit["ab_pool_vs_single"] = "x"
       unit["ws_rtps"] = "rt/s"; unit["ws_p50_ms"] = unit["ws_p99_ms"] = "ms"
       unit["mjpeg_fps_p50"] = unit["mjpeg_fps_p5"] = unit["mjpeg_rendered_fps"] = "frames/s"
       unit["mjpeg_dropped_pct"] = "%"; unit["mjpeg_lag_p50_ms"] = unit["mjpeg_lag_p99_ms"] = "ms"
