@@ -49,7 +49,17 @@ public final class LoopbackServer implements AutoCloseable {
      * @throws java.net.BindException when the port is taken
      */
     public static LoopbackServer on(int port, Handler handler) throws IOException {
-        return new LoopbackServer(new ServerSocket(port, 1024, InetAddress.getLoopbackAddress()), handler,
+        return on(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), handler);
+    }
+
+    /**
+     * A server on another loopback address, such as {@code 127.0.0.2} (all of 127.0.0.0/8 is this machine's on
+     * Linux), as a server that moved to another machine would be; port 0 for any free one.
+     *
+     * @throws java.net.BindException when the port is taken
+     */
+    public static LoopbackServer on(InetSocketAddress address, Handler handler) throws IOException {
+        return new LoopbackServer(new ServerSocket(address.getPort(), 1024, address.getAddress()), handler,
                 Thread.ofVirtual());
     }
 
@@ -86,7 +96,7 @@ public final class LoopbackServer implements AutoCloseable {
     }
 
     public InetSocketAddress address() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port());
+        return new InetSocketAddress(serverSocket.getInetAddress(), port());
     }
 
     public int acceptedConnections() {
