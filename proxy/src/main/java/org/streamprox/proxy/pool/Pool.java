@@ -172,8 +172,13 @@ public final class Pool {
         try {
             Roster before = roster;
             Roster after = resolve(before);
+            if (before != null && before.members().equals(after.members())
+                    && before.unresolved().equals(after.unresolved())) {
+                // The same members: the balancer goes on where it was (a new round-robin would start at the first).
+                return;
+            }
             roster = after;
-            if (before != null && !before.members().equals(after.members())) {
+            if (before != null) {
                 LOG.info("pool {}: members now {} (were {})", name, after.members(), before.members());
             }
         } catch (RuntimeException e) {
