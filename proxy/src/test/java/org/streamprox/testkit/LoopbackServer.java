@@ -1,6 +1,8 @@
 package org.streamprox.testkit;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -71,6 +73,24 @@ public final class LoopbackServer implements AutoCloseable {
             ((SSLSocket) socket).startHandshake();
             handler.handle(socket);
         }, Thread.ofVirtual());
+    }
+
+    /**
+     * A server on {@code address} ({@link #on}) that answers every HTTP request with its IP address as the body, until
+     * one asks it to close: which server a connection reached.
+     */
+    public static LoopbackServer namingItself(InetSocketAddress address) throws IOException {
+        String name = address.getAddress().getHostAddress();
+        return on(address, socket -> {
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            String head;
+            do {
+                head = Http.readHead(in);
+                out.write(Http.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + name.length() + "\r\n\r\n" + name));
+                out.flush();
+            } while (!"close".equalsIgnoreCase(Http.field(head, "Connection")));
+        });
     }
 
     /** Writes back every byte it reads, and half-closes when the client does. */

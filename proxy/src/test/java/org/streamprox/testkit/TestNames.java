@@ -28,7 +28,8 @@ import org.streamprox.proxy.net.IpAddresses;
  * one line per name, the name then its addresses ({@code web.streamprox.test 127.0.0.2 127.0.0.3}).
  *
  * <p>The JDK caches what a resolver answered ({@code networkaddress.cache.ttl}, 30 s unless set): the proxy module's
- * tests run with the cache off (its surefire {@code argLine}), as StreamProx's command line runs.
+ * tests run with its caches off ({@code src/test/names.security} in the surefire {@code argLine}); a StreamProx
+ * process turns its cache of successful lookups off itself.
  */
 public final class TestNames extends InetAddressResolverProvider {
 

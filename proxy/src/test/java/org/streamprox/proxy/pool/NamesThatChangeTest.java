@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -64,17 +63,7 @@ class NamesThatChangeTest {
 
     /** A server on {@code address} and the port of this test, answering each request with its address. */
     private void serverAt(String address) throws Exception {
-        LoopbackServer server = LoopbackServer.on(new InetSocketAddress(address, port), socket -> {
-            InputStream in = socket.getInputStream();
-            OutputStream out = socket.getOutputStream();
-            String head;
-            do {
-                head = Http.readHead(in);
-                out.write(Http.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + address.length() + "\r\n\r\n"
-                        + address));
-                out.flush();
-            } while (!"close".equals(Http.field(head, "Connection")));
-        });
+        LoopbackServer server = LoopbackServer.namingItself(new InetSocketAddress(address, port));
         servers.add(server);
         port = server.port();
     }
