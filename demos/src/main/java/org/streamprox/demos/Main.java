@@ -66,6 +66,7 @@ public final class Main implements Callable<Integer> {
     private LogFormat logFormat;
 
     public static void main(String[] args) {
+        NameCache.leaveToPools();  // first: before anything looks a name up
         CommandLine command = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
         command.getCommandSpec().usageMessage().footer("%nLocal apps a route can name with 'local: APP': "
                 + String.join(", ", BuiltInApps.NAMES) + ".");

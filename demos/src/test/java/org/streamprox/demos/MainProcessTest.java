@@ -9,12 +9,14 @@ import static org.streamprox.testkit.Http.get;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,12 +24,14 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamprox.testkit.Command;
 import org.streamprox.testkit.Http;
 import org.streamprox.testkit.LoopbackServer;
+import org.streamprox.testkit.TestNames;
 import picocli.CommandLine;
 
 /** The command line as users run it: a separate JVM, its exit code, its output, and SIGTERM. */
@@ -38,6 +42,15 @@ class MainProcessTest {
 
     @TempDir
     Path dir;
+
+    private final List<LoopbackServer> upstreams = new ArrayList<>();
+
+    @AfterEach
+    void closeUpstreams() throws Exception {
+        for (LoopbackServer upstream : upstreams) {
+            upstream.close();
+        }
+    }
 
     private Process start(String... args) throws IOException {
         return start(List.of(), args);
@@ -241,6 +254,67 @@ class MainProcessTest {
         Matcher interval = Pattern.compile("\\bG1PeriodicGCInterval\\s*=\\s*(\\d+)").matcher(flags);
         assertTrue(interval.find(), flags);
         return interval.group(1);
+    }
+
+    @Test
+    void aPoolFollowsAServerThatMovesWithinItsResolveIntervalThoughTheJdkWouldKeepTheOldAddress() throws Exception {
+        int port = startBehindANameThatMoves(List.of());
+
+        // The JDK's own cache would keep the old address for 30 s.
+        await().atMost(Duration.ofSeconds(10)).until(() -> answeredBy(port), "127.0.0.3"::equals);
+    }
+
+    @Test
+    void aTimeTheOperatorGaveTheJdksNameCacheStands() throws Exception {
+        int port = startBehindANameThatMoves(List.of("-D" + NameCache.TTL_PROPERTY + "=3600"));
+
+        // 25 lookups at the pool's interval: all of them the JDK's cached answer.
+        await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+                .until(() -> answeredBy(port), "127.0.0.2"::equals);
+    }
+
+    /**
+     * StreamProx with a pool whose server is a name resolved again every 200 ms, by the test's own resolver
+     * ({@link TestNames}, reading a hosts file); the name resolved to 127.0.0.2 while the proxy started and
+     * answered, and to 127.0.0.3 from now on, where a server listens on the same port too.
+     *
+     * @return the proxy's port
+     */
+    private int startBehindANameThatMoves(List<String> jvmOptions) throws Exception {
+        String name = "moves" + TestNames.SUFFIX;
+        LoopbackServer before = LoopbackServer.namingItself(new InetSocketAddress("127.0.0.2", 0));
+        upstreams.add(before);
+        upstreams.add(LoopbackServer.namingItself(new InetSocketAddress("127.0.0.3", before.port())));
+        Path hosts = dir.resolve("hosts");
+        Files.writeString(hosts, TestNames.hostsLine(name, "127.0.0.2"));
+        Path config = dir.resolve("pool.yaml");
+        Files.writeString(config, """
+                listen: 127.0.0.1:0
+                admin: off
+                upstreams:
+                  web: { servers: ['%s:%d'], resolve-interval: 200ms }
+                routes:
+                  - { name: site, remote: web }
+                """.formatted(name, before.port()));
+        List<String> options = new ArrayList<>(jvmOptions);
+        options.add("-D" + TestNames.HOSTS_FILE_PROPERTY + "=" + hosts);
+        int port = ProcessLines.follow(start(options, "--config", config.toString())).awaitPort();
+        assertEquals("127.0.0.2", answeredBy(port));
+        Path next = dir.resolve("hosts.next");
+        Files.writeString(next, TestNames.hostsLine(name, "127.0.0.3"));
+        // Whole, never half written, whenever the resolver reads it.
+        Files.move(next, hosts, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return port;
+    }
+
+    /** Which server answered a request on a new connection through the proxy on {@code port}. */
+    private static String answeredBy(int port) throws Exception {
+        try (Socket client = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            client.setSoTimeout(10_000);
+            String response = Http.exchange(client, "GET / HTTP/1.1\r\nHost: site.test\r\nConnection: close\r\n\r\n");
+            assertEquals(200, Http.status(response), response);
+            return response.substring(response.indexOf("\r\n\r\n") + 4);
+        }
     }
 
     /** The status of a GET, or 0 when nothing answered. */

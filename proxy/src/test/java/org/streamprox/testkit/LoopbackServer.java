@@ -1,6 +1,8 @@
 package org.streamprox.testkit;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -49,7 +51,17 @@ public final class LoopbackServer implements AutoCloseable {
      * @throws java.net.BindException when the port is taken
      */
     public static LoopbackServer on(int port, Handler handler) throws IOException {
-        return new LoopbackServer(new ServerSocket(port, 1024, InetAddress.getLoopbackAddress()), handler,
+        return on(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), handler);
+    }
+
+    /**
+     * A server on another loopback address, such as {@code 127.0.0.2} (all of 127.0.0.0/8 is this machine's on
+     * Linux), as a server that moved to another machine would be; port 0 for any free one.
+     *
+     * @throws java.net.BindException when the port is taken
+     */
+    public static LoopbackServer on(InetSocketAddress address, Handler handler) throws IOException {
+        return new LoopbackServer(new ServerSocket(address.getPort(), 1024, address.getAddress()), handler,
                 Thread.ofVirtual());
     }
 
@@ -61,6 +73,24 @@ public final class LoopbackServer implements AutoCloseable {
             ((SSLSocket) socket).startHandshake();
             handler.handle(socket);
         }, Thread.ofVirtual());
+    }
+
+    /**
+     * A server on {@code address} ({@link #on}) that answers every HTTP request with its IP address as the body, until
+     * one asks it to close: which server a connection reached.
+     */
+    public static LoopbackServer namingItself(InetSocketAddress address) throws IOException {
+        String name = address.getAddress().getHostAddress();
+        return on(address, socket -> {
+            InputStream in = socket.getInputStream();
+            OutputStream out = socket.getOutputStream();
+            String head;
+            do {
+                head = Http.readHead(in);
+                out.write(Http.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + name.length() + "\r\n\r\n" + name));
+                out.flush();
+            } while (!"close".equalsIgnoreCase(Http.field(head, "Connection")));
+        });
     }
 
     /** Writes back every byte it reads, and half-closes when the client does. */
@@ -86,7 +116,7 @@ public final class LoopbackServer implements AutoCloseable {
     }
 
     public InetSocketAddress address() {
-        return new InetSocketAddress(InetAddress.getLoopbackAddress(), port());
+        return new InetSocketAddress(serverSocket.getInetAddress(), port());
     }
 
     public int acceptedConnections() {

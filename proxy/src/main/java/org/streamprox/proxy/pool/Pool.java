@@ -39,6 +39,8 @@ public final class Pool {
     /** Host names that failed to resolve last time, so the failure is logged once. */
     private final Map<Server, Boolean> failing = new ConcurrentHashMap<>();
     private volatile Roster roster;
+    /** The members of the pool this one took over from, for names that do not resolve when it starts. */
+    private volatile List<Member> adopted = List.of();
     private final List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>();
     /** Its active check once started; null without one. */
     private volatile HealthChecker checker;
@@ -129,6 +131,8 @@ public final class Pool {
     public void adopt(Pool previous) {
         states.putAll(previous.states);
         failing.putAll(previous.failing);
+        Roster before = previous.roster;
+        adopted = before == null ? List.of() : before.members();
         roster = null;
     }
 
@@ -172,8 +176,13 @@ public final class Pool {
         try {
             Roster before = roster;
             Roster after = resolve(before);
+            if (before != null && before.members().equals(after.members())
+                    && before.unresolved().equals(after.unresolved())) {
+                // The same members: the balancer goes on where it was (a new round-robin would start at the first).
+                return;
+            }
             roster = after;
-            if (before != null && !before.members().equals(after.members())) {
+            if (before != null) {
                 LOG.info("pool {}: members now {} (were {})", name, after.members(), before.members());
             }
         } catch (RuntimeException e) {
@@ -196,10 +205,11 @@ public final class Pool {
     }
 
     /**
-     * Every server's addresses now; a name that does not resolve keeps the members it had in {@code previous},
-     * and says so once.
+     * Every server's addresses now; a name that does not resolve keeps the members it had in {@code previous} (or,
+     * before the first resolution, in the pool this one took over from), and says so once.
      */
     private Roster resolve(Roster previous) {
+        List<Member> before = previous == null ? adopted : previous.members();
         List<Member> members = new ArrayList<>();
         List<String> unresolved = new ArrayList<>();
         for (Server server : spec.servers()) {
@@ -215,8 +225,7 @@ public final class Pool {
                         LOG.info("pool {}: {} resolves again, to {}", name, server.host(), addresses);
                     }
                 } catch (UnknownHostException e) {
-                    List<Member> last = previous == null ? List.of() : previous.members().stream()
-                            .filter(member -> member.server().equals(server)).toList();
+                    List<Member> last = lastMembers(before, server);
                     if (failing.put(server, Boolean.TRUE) == null) {
                         LOG.warn("pool {}: {} does not resolve ({}); {}", name, server.host(), e.getMessage(),
                                 last.isEmpty() ? "it has no address" : "keeping its last addresses " + last);
@@ -235,6 +244,18 @@ public final class Pool {
             }
         }
         return Roster.of(members, spec.policy(), unresolved);
+    }
+
+    /**
+     * The members {@code server}'s name had: by host and port, so a reload that changed its weight or backup keeps
+     * them too, as that server.
+     */
+    private static List<Member> lastMembers(List<Member> before, Server server) {
+        return before.stream()
+                .filter(member -> member.server().host().equalsIgnoreCase(server.host())
+                        && member.server().port() == server.port())
+                .map(member -> new Member(server, member.address(), member.state()))
+                .toList();
     }
 
     @Override
