@@ -59,7 +59,7 @@ class PassiveCheckTest {
         // a's turn comes first: refused, the connection goes on to b, and a is out.
         assertEquals(Map.of("b", 2), web.answers(2));
         assertTrue(web.state(a).coolingDown());
-        poolLog.awaitLineContaining("pool web: server " + a.address() + " out for 60000 ms after 1 connect failures");
+        poolLog.awaitLineContaining("pool web: server " + a.address() + " out for 60000 ms after a connect failure");
 
         a.startAgain();
         await().atMost(Duration.ofMillis(100 * 2).plus(LATENESS)).until(() -> !web.state(a).coolingDown());
