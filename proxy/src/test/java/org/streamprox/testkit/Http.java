@@ -32,6 +32,23 @@ public final class Http {
         return readAll(socket);
     }
 
+    /**
+     * Sends a GET for {@code path} on a connection and reads its response, whose length {@code Content-Length}
+     * gives, leaving the connection open for another.
+     *
+     * @return the response's body
+     */
+    public static String ask(Socket socket, String path) throws IOException {
+        socket.getOutputStream().write(ascii(get(path)));
+        InputStream in = socket.getInputStream();
+        String head = readHead(in);
+        if (status(head) != 200) {
+            throw new IOException("not 200: " + head);
+        }
+        byte[] body = in.readNBytes(Integer.parseInt(field(head, "Content-Length")));
+        return new String(body, StandardCharsets.ISO_8859_1);
+    }
+
     /** Reads one head (up to and including the empty line) without reading further. */
     public static String readHead(InputStream in) throws IOException {
         ByteArrayOutputStream head = new ByteArrayOutputStream();

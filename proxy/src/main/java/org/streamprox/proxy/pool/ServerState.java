@@ -175,6 +175,15 @@ public final class ServerState {
         return mode;
     }
 
+    /**
+     * Whether it takes new connections now, as the operator sees it: active, up and not cooling down (though a
+     * connection with nowhere else to go tries one cooling down). Only reads: the end of a cool-down is reported when
+     * a new connection first finds it over.
+     */
+    public boolean available() {
+        return upAndActive() && !coolingDown();
+    }
+
     /** Whether the passive check keeps it out now. */
     public boolean coolingDown() {
         long until = coolingUntil.get();
