@@ -35,6 +35,7 @@ public final class Pool {
     /** By member name: kept across new resolutions and reloads, so counts stay where connections were opened. */
     private final Map<String, ServerState> states = new ConcurrentHashMap<>();
     private final List<StateChanges> watchers = new CopyOnWriteArrayList<>();
+    private final List<Runnable> memberWatchers = new CopyOnWriteArrayList<>();
     private final StateChanges changes = this::changed;
     /** Host names that failed to resolve last time, so the failure is logged once. */
     private final Map<Server, Boolean> failing = new ConcurrentHashMap<>();
@@ -113,6 +114,11 @@ public final class Pool {
         watchers.add(watcher);
     }
 
+    /** Also tells {@code watcher} whenever its members change once started: a name resolved to other addresses. */
+    public void watchMembers(Runnable watcher) {
+        memberWatchers.add(watcher);
+    }
+
     StateChanges changes() {
         return changes;
     }
@@ -184,6 +190,7 @@ public final class Pool {
             roster = after;
             if (before != null) {
                 LOG.info("pool {}: members now {} (were {})", name, after.members(), before.members());
+                memberWatchers.forEach(Runnable::run);
             }
         } catch (RuntimeException e) {
             LOG.warn("pool {}: resolving its servers failed; keeping its members", name, e);

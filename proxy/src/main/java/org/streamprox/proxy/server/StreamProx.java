@@ -272,7 +272,8 @@ public final class StreamProx implements AutoCloseable {
 
     /**
      * Stops the old pools' tasks, then starts the new configuration's pools, each taking over what the pool of its
-     * name knew (open connections, health, the operator's modes): never two checks of one server at once.
+     * name knew (open connections, health, the operator's modes): never two checks of one server at once. The pools'
+     * meters move to the new ones.
      */
     private void replacePools(List<Pool> newPools) {
         Map<String, Pool> before = new HashMap<>();
@@ -288,6 +289,7 @@ public final class StreamProx implements AutoCloseable {
             pool.start(poolTasks);
         }
         pools = List.copyOf(newPools);
+        metrics.poolsInForce(pools);
     }
 
     /** The pools in force, named ones first: their servers, states and counts. */
