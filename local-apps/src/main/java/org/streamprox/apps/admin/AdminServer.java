@@ -17,9 +17,10 @@ import org.streamprox.proxy.observe.AccessLog;
 
 /**
  * The admin listener: a Jetty server of its own on its own address, for operators and their tools. {@code /metrics}
- * (Prometheus), {@code /healthz}, {@code /readyz}, {@code /config}, {@code /connections}, the status page at
- * {@code /} and {@code /status} with its {@code /status.json}, and {@code POST /reload}; docs/operations.md,
- * "Admin listener", says what each answers.
+ * (Prometheus), {@code /healthz}, {@code /readyz}, {@code /config}, {@code /connections}, {@code /pools}, the status
+ * page at {@code /} and {@code /status} with its {@code /status.json}, {@code POST /reload} and
+ * {@code POST /pools/server} (drain a server); docs/operations.md, "Admin listener" and "Pools", says what each
+ * answers.
  *
  * <p>Start it once the proxy's listeners are bound, and close it after the proxy has stopped, so it answers all
  * through the drain ({@code /readyz} says 503 then). Starting it binds the JVM's and the process's meters to the
@@ -48,16 +49,19 @@ public final class AdminServer implements AutoCloseable {
         connector.setPort(address.getPort());
         server.addConnector(connector);
         FixedResponse page = FixedResponse.page("/org/streamprox/apps/admin/status.html");
-        server.setHandler(new AdminPaths(Map.of(
-                "/", Endpoint.get(page),
-                "/status", Endpoint.get(page),
-                "/status.json", Endpoint.get(new StatusEndpoint(sources.proxy(), sources.reloader()::config, meters, history)),
-                "/metrics", Endpoint.get(new MetricsEndpoint(sources.registry())),
-                "/healthz", Endpoint.get(FixedResponse.text("ok\n")),
-                "/readyz", Endpoint.get(new ReadinessEndpoint(sources.proxy())),
-                "/config", Endpoint.get(new ConfigEndpoint(sources.reloader()::config)),
-                "/connections", Endpoint.get(new ConnectionsEndpoint(sources.proxy())),
-                "/reload", Endpoint.post(new ReloadEndpoint(sources.reloader()::reload)))));
+        server.setHandler(new AdminPaths(Map.ofEntries(
+                Map.entry("/", Endpoint.get(page)),
+                Map.entry("/status", Endpoint.get(page)),
+                Map.entry("/status.json", Endpoint.get(
+                        new StatusEndpoint(sources.proxy(), sources.reloader()::config, meters, history))),
+                Map.entry("/metrics", Endpoint.get(new MetricsEndpoint(sources.registry()))),
+                Map.entry("/healthz", Endpoint.get(FixedResponse.text("ok\n"))),
+                Map.entry("/readyz", Endpoint.get(new ReadinessEndpoint(sources.proxy()))),
+                Map.entry("/config", Endpoint.get(new ConfigEndpoint(sources.reloader()::config))),
+                Map.entry("/connections", Endpoint.get(new ConnectionsEndpoint(sources.proxy()))),
+                Map.entry("/pools", Endpoint.get(new PoolsEndpoint(sources.proxy()))),
+                Map.entry("/pools/server", Endpoint.post(new ServerModeEndpoint(sources.proxy()))),
+                Map.entry("/reload", Endpoint.post(new ReloadEndpoint(sources.reloader()::reload))))));
     }
 
     /**
@@ -75,7 +79,7 @@ public final class AdminServer implements AutoCloseable {
             throw new IOException(AccessLog.address(address) + " (the admin listener): " + cause.getMessage(), e);
         }
         admin.sampleTraffic();
-        LOG.info("admin listener on http://{}/ (status page; /metrics, /healthz, /readyz, /config, /connections)",
+        LOG.info("admin listener on http://{}/ (status page; /metrics, /healthz, /readyz, /config, /connections, /pools)",
                 AccessLog.address(admin.localAddress()));
         return admin;
     }

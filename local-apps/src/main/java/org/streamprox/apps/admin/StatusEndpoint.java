@@ -16,8 +16,8 @@ import org.streamprox.proxy.server.StreamProx;
 
 /**
  * {@code GET /status.json}: everything the status page shows, in one answer it asks for every second: readiness,
- * listeners and their routes, totals and errors from the engine's meters, the last minutes of traffic, and the open
- * connections.
+ * listeners and their routes, totals and errors from the engine's meters, the last minutes of traffic, the open
+ * connections, and the pools' servers.
  */
 final class StatusEndpoint implements Request.Handler {
 
@@ -36,11 +36,12 @@ final class StatusEndpoint implements Request.Handler {
      * @param history     the last minutes, a point a second, oldest first
      * @param served      how many connections the engine serves now
      * @param connections the oldest of them, at most {@link #CONNECTIONS_LISTED}
+     * @param pools       the pools in force, their servers' states and counts, as {@code /pools} lists them
      */
     record Report(long time, boolean ready, String configSource, String configLoadedAt, List<ListenerShown> listeners,
                   int open, Totals totals, Map<String, Double> refusals, Map<String, Double> failures,
                   Map<String, Double> reloads, List<TrafficHistory.Point> history, int served,
-                  List<ConnectionsEndpoint.Listed> connections) {
+                  List<ConnectionsEndpoint.Listed> connections, List<PoolsEndpoint.Listed> pools) {
     }
 
     /** Counters since start. */
@@ -87,7 +88,8 @@ final class StatusEndpoint implements Request.Handler {
                         meters.total(EngineMeters.RECEIVED), meters.total(EngineMeters.SENT)),
                 meters.totalsBy(EngineMeters.REFUSALS, "reason"), failures,
                 meters.totalsBy(EngineMeters.RELOADS, "result"), history.points(), connections.size(),
-                connections.subList(0, Math.min(CONNECTIONS_LISTED, connections.size())));
+                connections.subList(0, Math.min(CONNECTIONS_LISTED, connections.size())),
+                PoolsEndpoint.list(proxy));
     }
 
     /** The configuration's listeners, each at the address it is bound to (a port 0 became a real one). */

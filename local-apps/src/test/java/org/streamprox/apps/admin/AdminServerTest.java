@@ -245,15 +245,17 @@ class AdminServerTest {
     @Test
     void otherMethodsAre405WithAllowAndOtherPaths404() throws Exception {
         admin.start(config(1));
-        for (String path : List.of("/metrics", "/healthz", "/readyz", "/config", "/connections", "/", "/status",
-                "/status.json")) {
+        for (String path : List.of("/metrics", "/healthz", "/readyz", "/config", "/connections", "/pools", "/",
+                "/status", "/status.json")) {
             HttpResponse<String> response = admin.send("POST", path);
             assertEquals(405, response.statusCode(), path);
             assertEquals("GET", response.headers().firstValue("Allow").orElseThrow(), path);
         }
-        HttpResponse<String> reload = admin.get("/reload");
-        assertEquals(405, reload.statusCode());
-        assertEquals("POST", reload.headers().firstValue("Allow").orElseThrow());
+        for (String path : List.of("/reload", "/pools/server")) {
+            HttpResponse<String> response = admin.get(path);
+            assertEquals(405, response.statusCode(), path);
+            assertEquals("POST", response.headers().firstValue("Allow").orElseThrow(), path);
+        }
         assertEquals(405, admin.send("DELETE", "/config").statusCode());
         assertEquals(404, admin.get("/nothing-here").statusCode());
         assertEquals(404, admin.get("/metrics/").statusCode());

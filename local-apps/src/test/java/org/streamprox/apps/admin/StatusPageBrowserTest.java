@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -142,5 +143,44 @@ class StatusPageBrowserTest {
             assertTrue(errors.contains("refused") && errors.contains("no-route") && errors.contains("2"), errors);
             page.screenshot(TARGET.resolve("admin-status-page-totals.png"));
         }
+    }
+
+    /**
+     * Each pool's servers on the page, with their counts as connections come and go, and the state a {@code POST}
+     * sets: a drained server reads "draining".
+     */
+    @Test
+    void poolsOnThePageShowEachServersStateAndCounts() throws Exception {
+        try (LoopbackServer a = LoopbackServer.namingItself(new InetSocketAddress("127.0.0.2", 0));
+             LoopbackServer b = LoopbackServer.namingItself(new InetSocketAddress("127.0.0.3", 0))) {
+            admin.start("""
+                    listen: 127.0.0.1:0
+                    admin: { listen: 127.0.0.1:0 }
+                    upstreams:
+                      web: { servers: [127.0.0.2:%d, 127.0.0.3:%d] }
+                    routes:
+                      - { name: site, remote: web }
+                    """.formatted(a.port(), b.port()));
+            try (HeadlessChromium page = open("status-page-pools")) {
+                for (int i = 0; i < 4; i++) {
+                    try (Socket client = new Socket("127.0.0.1", admin.proxy().localAddress().getPort())) {
+                        Http.ask(client, "/" + i);
+                    }
+                }
+                assertEquals(200, admin.send("POST", "/pools/server?pool=web&server=127.0.0.3:" + b.port()
+                        + "&mode=draining").statusCode());
+                List<String> expected = List.of("web (round-robin)|127.0.0.2:" + a.port() + "|up|0|2|0",
+                        "|127.0.0.3:" + b.port() + "|draining|0|2|0");
+                await("the pools on the page").atMost(PATIENCE).until(() -> poolRows(page), expected::equals);
+                page.evaluate("(document.getElementById('pools').scrollIntoView(), '')");
+                page.screenshot(TARGET.resolve("admin-status-page-pools.png"));
+            }
+        }
+    }
+
+    /** The rows of the page's pools table, each its cells' text joined by {@code |}. */
+    private static List<String> poolRows(HeadlessChromium page) throws Exception {
+        return page.evaluate("[...document.querySelectorAll('#pools tr')]"
+                + ".map(row => [...row.cells].map(cell => cell.textContent).join('|')).join('\\n')").lines().toList();
     }
 }
