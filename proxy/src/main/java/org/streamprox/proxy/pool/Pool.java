@@ -1,22 +1,14 @@
 package org.streamprox.proxy.pool;
 
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.streamprox.proxy.net.IpAddresses;
 
 /**
  * A pool running: its servers' addresses, each one's state, and the choice of a server for each new connection.
@@ -32,13 +24,10 @@ public final class Pool {
 
     private final String name;
     private final PoolSpec spec;
-    /** By member name: kept across new resolutions and reloads, so counts stay where connections were opened. */
-    private final Map<String, ServerState> states = new ConcurrentHashMap<>();
+    private final Lookups lookups;
     private final List<StateChanges> watchers = new CopyOnWriteArrayList<>();
     private final List<Runnable> memberWatchers = new CopyOnWriteArrayList<>();
     private final StateChanges changes = this::changed;
-    /** Host names that failed to resolve last time, so the failure is logged once. */
-    private final Map<Server, Boolean> failing = new ConcurrentHashMap<>();
     private volatile Roster roster;
     /** The members of the pool this one took over from, for names that do not resolve when it starts. */
     private volatile List<Member> adopted = List.of();
@@ -51,6 +40,7 @@ public final class Pool {
     public Pool(String name, PoolSpec spec) {
         this.name = Objects.requireNonNull(name, "name");
         this.spec = Objects.requireNonNull(spec, "spec");
+        this.lookups = new Lookups(name, spec);
     }
 
     public String name() {
@@ -135,8 +125,7 @@ public final class Pool {
      * connections, failures, health and the operator's modes of the addresses both have.
      */
     public void adopt(Pool previous) {
-        states.putAll(previous.states);
-        failing.putAll(previous.failing);
+        lookups.adopt(previous.lookups);
         Roster before = previous.roster;
         adopted = before == null ? List.of() : before.members();
         roster = null;
@@ -149,7 +138,7 @@ public final class Pool {
     public synchronized void start(ScheduledExecutorService scheduler) {
         started = true;
         roster = resolve(roster);
-        if (spec.servers().stream().anyMatch(server -> IpAddresses.parse(server.host()).isEmpty())) {
+        if (lookups.hasNames()) {
             long every = spec.resolution().interval().toMillis();
             tasks.add(scheduler.scheduleWithFixedDelay(this::resolveAgain, every, every, TimeUnit.MILLISECONDS));
         }
@@ -197,6 +186,14 @@ public final class Pool {
         }
     }
 
+    /**
+     * Every server's addresses now; a name that does not resolve keeps the members it had in {@code previous} (or,
+     * before the first lookup, in the pool this one took over from).
+     */
+    private Roster resolve(Roster previous) {
+        return lookups.members(previous == null ? adopted : previous.members());
+    }
+
     private Roster roster() {
         Roster now = roster;
         if (now != null && (started || now.size() > 0)) {
@@ -209,60 +206,6 @@ public final class Pool {
             }
             return roster;
         }
-    }
-
-    /**
-     * Every server's addresses now; a name that does not resolve keeps the members it had in {@code previous} (or,
-     * before the first resolution, in the pool this one took over from), and says so once.
-     */
-    private Roster resolve(Roster previous) {
-        List<Member> before = previous == null ? adopted : previous.members();
-        List<Member> members = new ArrayList<>();
-        List<String> unresolved = new ArrayList<>();
-        for (Server server : spec.servers()) {
-            Optional<InetAddress> literal = IpAddresses.parse(server.host());
-            List<InetAddress> addresses;
-            if (literal.isPresent()) {
-                addresses = List.of(literal.get());
-            } else {
-                try {
-                    InetAddress[] all = InetAddress.getAllByName(server.host());
-                    addresses = spec.resolution().all() ? Arrays.asList(all) : List.of(all[0]);
-                    if (failing.remove(server) != null) {
-                        LOG.info("pool {}: {} resolves again, to {}", name, server.host(), addresses);
-                    }
-                } catch (UnknownHostException e) {
-                    List<Member> last = lastMembers(before, server);
-                    if (failing.put(server, Boolean.TRUE) == null) {
-                        LOG.warn("pool {}: {} does not resolve ({}); {}", name, server.host(), e.getMessage(),
-                                last.isEmpty() ? "it has no address" : "keeping its last addresses " + last);
-                    }
-                    if (last.isEmpty()) {
-                        unresolved.add(server.host());
-                    }
-                    members.addAll(last);
-                    continue;
-                }
-            }
-            for (InetAddress address : addresses) {
-                Member probe = new Member(server, new InetSocketAddress(address, server.port()), new ServerState());
-                members.add(new Member(server, probe.address(),
-                        states.computeIfAbsent(probe.name(), key -> probe.state())));
-            }
-        }
-        return Roster.of(members, spec.policy(), unresolved);
-    }
-
-    /**
-     * The members {@code server}'s name had: by host and port, so a reload that changed its weight or backup keeps
-     * them too, as that server.
-     */
-    private static List<Member> lastMembers(List<Member> before, Server server) {
-        return before.stream()
-                .filter(member -> member.server().host().equalsIgnoreCase(server.host())
-                        && member.server().port() == server.port())
-                .map(member -> new Member(server, member.address(), member.state()))
-                .toList();
     }
 
     @Override
