@@ -165,4 +165,35 @@ class RetriesTest {
 
         assertEquals(200, Http.status(request()));
     }
+
+    /**
+     * A server that takes the connection and closes it unanswered got the request's bytes: the client's connection
+     * ends there, and the next server never sees it (it could not tell whether the first acted on the request).
+     */
+    @Test
+    void nothingIsRetriedOnceTheRequestWasForwarded() throws Exception {
+        LoopbackServer closing = LoopbackServer.start(socket -> Http.readHead(socket.getInputStream()));
+        upstreams.add(closing);
+        LoopbackServer answering = LoopbackServer.start(socket -> {
+            Http.readHead(socket.getInputStream());
+            socket.getOutputStream().write(Http.ascii("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"));
+        });
+        upstreams.add(answering);
+        start("""
+                upstreams:
+                  web: {servers: [127.0.0.1:%d, 127.0.0.1:%d]}
+                routes: [{remote: web}]
+                """.formatted(closing.port(), answering.port()));
+
+        List<String> responses = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            responses.add(request());
+        }
+
+        // Round-robin: two connections each; the closing server's two got no answer, and were not sent on.
+        assertEquals(2, responses.stream().filter(response -> response.startsWith("HTTP/1.1 200")).count(),
+                responses.toString());
+        await().atMost(Duration.ofSeconds(5)).until(() -> closing.acceptedConnections() == 2);
+        assertEquals(2, answering.acceptedConnections());
+    }
 }
