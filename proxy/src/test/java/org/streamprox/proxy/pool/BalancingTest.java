@@ -178,6 +178,30 @@ class BalancingTest {
     }
 
     /**
+     * One connection at a time, every server has none open when the next comes: the tie goes by weight, so the
+     * weight-3 server takes about three in four (150 of 200; ±30 is about five standard deviations of the binomial),
+     * not all of them and not half.
+     */
+    @Test
+    void leastConnectionsSplitsTiesByWeight() throws Exception {
+        start("""
+                upstreams:
+                  web:
+                    policy: least-connections
+                    servers: [127.0.0.1:%d, {address: 127.0.0.1:%d, weight: 3}]
+                routes: [{remote: web}]
+                """.formatted(answering("light"), answering("heavy")));
+
+        int heavy = 0;
+        for (int i = 0; i < 200; i++) {
+            heavy += request("127.0.0.1").equals("heavy") ? 1 : 0;
+            await().atMost(Duration.ofSeconds(5)).until(() -> openToTheServers() == 0);
+        }
+
+        assertTrue(heavy >= 120 && heavy <= 180, heavy + " of 200 to the weight-3 server");
+    }
+
+    /**
      * Clients from 40 loopback addresses keep their server on every connection; after a reload without one
      * server, only that server's clients move.
      */
