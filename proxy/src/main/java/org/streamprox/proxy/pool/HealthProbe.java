@@ -3,9 +3,7 @@ package org.streamprox.proxy.pool;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -49,14 +47,9 @@ final class HealthProbe {
     /** Checks the member now, on the caller's thread; an interrupt ends the check and closes its connection. */
     Verdict check(Member member) {
         long deadline = System.nanoTime() + check.timeout().toNanos();
-        SocketChannel channel = null;
         Transport connection = null;
         try {
-            channel = SocketChannel.open();
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            // The channel's own connect has no timeout; its socket adaptor's does.
-            channel.socket().connect(member.address(), millisUntil(deadline));
-            connection = new PlainTransport(channel);
+            connection = PlainTransport.connect(member.address(), millisUntil(deadline));
             if (check.kind() == HealthCheck.Kind.TCP) {
                 return new Verdict(true, "connected");
             }
@@ -76,8 +69,6 @@ final class HealthProbe {
         } finally {
             if (connection != null) {
                 connection.close();
-            } else {
-                close(channel);
             }
         }
     }
@@ -130,16 +121,5 @@ final class HealthProbe {
             throw new SocketTimeoutException("deadline passed");
         }
         return Math.toIntExact(Math.min(millis, Integer.MAX_VALUE));
-    }
-
-    private static void close(SocketChannel channel) {
-        if (channel == null) {
-            return;
-        }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Nothing more is sent or read on it either way.
-        }
     }
 }

@@ -13,6 +13,25 @@ public final class PlainTransport implements Transport {
     private final InetSocketAddress peer;
     private ByteBuffer replayed;
 
+    /**
+     * A new connection to {@code address}, with Nagle off, made within {@code timeoutMillis}; nothing is left open
+     * when it cannot be made.
+     *
+     * @throws java.net.SocketTimeoutException when the address did not accept in time
+     */
+    public static PlainTransport connect(InetSocketAddress address, int timeoutMillis) throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        try {
+            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            // The channel's own connect has no timeout; its socket adaptor's does.
+            channel.socket().connect(address, timeoutMillis);
+            return new PlainTransport(channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
     /** @param channel a connected channel in blocking mode */
     public PlainTransport(SocketChannel channel) {
         this.channel = channel;

@@ -2,9 +2,7 @@ package org.streamprox.proxy.upstream;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.streamprox.proxy.observe.ConnectionRecord;
@@ -152,31 +150,13 @@ public final class UpstreamConnector {
     }
 
     private static Transport connectTcp(Member server, long timeoutNanos) throws ConnectFailure {
-        SocketChannel channel = null;
-        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos));
+        int millis = Math.toIntExact(Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNanos)));
         try {
-            channel = SocketChannel.open();
-            channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-            // The channel's own connect has no timeout; its socket adaptor's does.
-            channel.socket().connect(server.address(), Math.toIntExact(millis));
-            return new PlainTransport(channel);
+            return PlainTransport.connect(server.address(), millis);
         } catch (SocketTimeoutException e) {
-            close(channel);
             throw new ConnectFailure(504, "upstream " + server + " did not accept within " + millis + " ms", e);
         } catch (IOException e) {
-            close(channel);
             throw new ConnectFailure(502, "upstream " + server + " refused or unreachable: " + e.getMessage(), e);
-        }
-    }
-
-    private static void close(SocketChannel channel) {
-        if (channel == null) {
-            return;
-        }
-        try {
-            channel.close();
-        } catch (IOException ignored) {
-            // Nothing was sent on it.
         }
     }
 }
